@@ -1,0 +1,25 @@
+package io.secretsbroker.core.auth;
+
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * An authenticated caller.
+ *
+ * @param name the principal ({@code spiffe://prod/trading/api}, a DNS name, a certificate CN, or a token's
+ *     principal)
+ * @param method how it was authenticated: {@code mtls}, {@code token} or {@code root}
+ * @param extraPolicies policies attached to the credential itself (a token's policies), beyond config bindings
+ */
+public record Principal(String name, String method, Set<String> extraPolicies) {
+  public Principal {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(method, "method");
+    extraPolicies = Set.copyOf(extraPolicies);
+  }
+
+  /** The dev-mode root principal, which holds the {@code root} policy. */
+  public static Principal root() {
+    return new Principal("root", "root", Set.of("root"));
+  }
+}

@@ -1,0 +1,185 @@
+package io.secretsbroker.core.cache;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.secretsbroker.spi.BackendException;
+import io.secretsbroker.spi.Capability;
+import io.secretsbroker.spi.Page;
+import io.secretsbroker.spi.PageRequest;
+import io.secretsbroker.spi.SecretBackend;
+import io.secretsbroker.spi.SecretMetadata;
+import io.secretsbroker.spi.SecretRef;
+import io.secretsbroker.spi.SecretSummary;
+import io.secretsbroker.spi.SecretVersion;
+import io.secretsbroker.spi.Stage;
+import io.secretsbroker.spi.VersionInfo;
+import io.secretsbroker.spi.WriteRequest;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * Caches reads of a backend in Caffeine, keyed by {@link SecretRef}. Entries expire after the TTL and are
+ * refreshed in the background once {@link CacheSettings#refreshAhead()} of it has passed, so hot secrets never
+ * stall on the backend. Every write, delete and stage move through this decorator invalidates every cached
+ * entry of that name at once; {@link #invalidate(String)} does the same for changes made elsewhere (another
+ * replica, a revocation). Failed reads are never cached. Thread-safe.
+ */
+public final class CachingBackend implements SecretBackend {
+
+  /** A read and where it came from. */
+  public record Lookup(SecretVersion version, boolean fromCache) {}
+
+  private final SecretBackend delegate;
+  private final CacheSettings settings;
+  private final LoadingCache<SecretRef, SecretVersion> cache;
+
+  /**
+   * @param ticker the time source for expiry (a fake in tests)
+   * @param executor where background refreshes run
+   */
+  public CachingBackend(SecretBackend delegate, CacheSettings settings, Ticker ticker, Executor executor) {
+    this.delegate = delegate;
+    this.settings = settings;
+    if (settings.enabled()) {
+      Caffeine<Object, Object> builder = Caffeine.newBuilder()
+          .maximumSize(settings.maximumSize())
+          .expireAfterWrite(settings.ttl())
+          .ticker(ticker)
+          .executor(executor);
+      if (settings.refreshAhead() < 1.0) {
+        long refreshNanos = (long) (settings.ttl().toNanos() * settings.refreshAhead());
+        builder.refreshAfterWrite(Duration.ofNanos(Math.max(1, refreshNanos)));
+      }
+      this.cache = builder.build(delegate::read);
+    } else {
+      this.cache = null;
+    }
+  }
+
+  /** The TTL a client may cache values of this mount for. */
+  public Duration ttl() {
+    return settings.ttl();
+  }
+
+  /** The wrapped backend. */
+  public SecretBackend delegate() {
+    return delegate;
+  }
+
+  /**
+   * Reads through the cache and says whether the value came from it.
+   *
+   * @throws BackendException as {@link SecretBackend#read}
+   */
+  public Lookup lookup(SecretRef ref) {
+    if (cache == null) {
+      return new Lookup(delegate.read(ref), false);
+    }
+    SecretVersion cached = cache.getIfPresent(ref);
+    if (cached != null) {
+      return new Lookup(cached, true);
+    }
+    try {
+      return new Lookup(cache.get(ref), false);
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof BackendException be) {
+        throw be;
+      }
+      throw e;
+    }
+  }
+
+  /** Drops every cached entry of {@code name}. */
+  public void invalidate(String name) {
+    if (cache != null) {
+      cache.asMap().keySet().removeIf(ref -> ref.name().equals(name));
+    }
+  }
+
+  /** Drops every cached entry. */
+  public void invalidateAll() {
+    if (cache != null) {
+      cache.invalidateAll();
+    }
+  }
+
+  /** The number of cached entries (approximate). */
+  public long size() {
+    return cache == null ? 0 : cache.estimatedSize();
+  }
+
+  @Override
+  public String kind() {
+    return delegate.kind();
+  }
+
+  @Override
+  public Set<Capability> capabilities() {
+    return delegate.capabilities();
+  }
+
+  @Override
+  public SecretVersion read(SecretRef ref) {
+    return lookup(ref).version();
+  }
+
+  @Override
+  public VersionInfo write(WriteRequest request) {
+    try {
+      return delegate.write(request);
+    } finally {
+      invalidate(request.name());
+    }
+  }
+
+  @Override
+  public Page<SecretSummary> list(String prefix, PageRequest page) {
+    return delegate.list(prefix, page);
+  }
+
+  @Override
+  public SecretMetadata describe(String name) {
+    return delegate.describe(name);
+  }
+
+  @Override
+  public void delete(String name) {
+    try {
+      delegate.delete(name);
+    } finally {
+      invalidate(name);
+    }
+  }
+
+  @Override
+  public void moveStage(String name, Stage stage, String version) {
+    try {
+      delegate.moveStage(name, stage, version);
+    } finally {
+      invalidate(name);
+    }
+  }
+
+  @Override
+  public void clearStage(String name, Stage stage) {
+    try {
+      delegate.clearStage(name, stage);
+    } finally {
+      invalidate(name);
+    }
+  }
+
+  @Override
+  public boolean healthy() {
+    return delegate.healthy();
+  }
+
+  @Override
+  public void close() {
+    invalidateAll();
+    delegate.close();
+  }
+}

@@ -1,0 +1,111 @@
+package io.secretsbroker.server.grpc;
+
+import io.grpc.stub.StreamObserver;
+import io.secretsbroker.core.BrokerException;
+import io.secretsbroker.core.auth.IssuedToken;
+import io.secretsbroker.core.auth.TokenInfo;
+import io.secretsbroker.core.auth.TokenStore;
+import io.secretsbroker.core.policy.AccessControl;
+import io.secretsbroker.policy.Capability;
+import io.secretsbroker.policy.Decision;
+import io.secretsbroker.policy.PolicyPaths.Operation;
+import io.secretsbroker.proto.v1.AdminServiceGrpc;
+import io.secretsbroker.proto.v1.CheckAccessRequest;
+import io.secretsbroker.proto.v1.CheckAccessResponse;
+import io.secretsbroker.proto.v1.CreateTokenRequest;
+import io.secretsbroker.proto.v1.CreateTokenResponse;
+import io.secretsbroker.proto.v1.ListTokensRequest;
+import io.secretsbroker.proto.v1.ListTokensResponse;
+import io.secretsbroker.proto.v1.RevokeTokenRequest;
+import io.secretsbroker.proto.v1.RevokeTokenResponse;
+import java.time.Duration;
+import java.util.List;
+
+/** {@code AdminService}: tokens and policy explanations. */
+final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBase {
+  private final TokenStore tokens;
+  private final AccessControl access;
+  private final Duration defaultTtl;
+
+  AdminGrpcService(TokenStore tokens, AccessControl access, Duration defaultTtl) {
+    this.tokens = tokens;
+    this.access = access;
+    this.defaultTtl = defaultTtl;
+  }
+
+  static io.secretsbroker.proto.v1.TokenInfo toProto(TokenInfo t) {
+    return io.secretsbroker.proto.v1.TokenInfo.newBuilder().setId(t.id()).setPrincipal(t.principal())
+        .addAllPolicies(t.policies()).setCreatedTime(Protos.ts(t.createdAt()))
+        .setExpireTime(Protos.ts(t.expiresAt())).setRevoked(t.revoked()).build();
+  }
+
+  @Override
+  public void createToken(CreateTokenRequest req, StreamObserver<CreateTokenResponse> out) {
+    Calls.unary(out, () -> {
+      CallContext ctx = CallContext.current().target("", "");
+      access.require(ctx.principal(), Operation.CREATE_TOKEN, null);
+      Duration ttl = req.hasTtl() ? Protos.duration(req.getTtl()) : Duration.ZERO;
+      if (ttl.isNegative()) {
+        throw BrokerException.invalid("ttl", "must not be negative");
+      }
+      if (req.getPoliciesList().contains("root") && !access.policiesOf(ctx.principal()).contains("root")) {
+        throw new BrokerException(io.secretsbroker.core.Failure.PERMISSION_DENIED,
+            "permission denied: only a root principal may create tokens with the root policy");
+      }
+      IssuedToken t = tokens.create(req.getPrincipal(), List.copyOf(req.getPoliciesList()),
+          ttl.isZero() ? defaultTtl : ttl);
+      ctx.detail("token " + t.info().id() + " for principal " + t.info().principal() + " policies "
+          + t.info().policies());
+      return CreateTokenResponse.newBuilder().setToken(t.token()).setInfo(toProto(t.info())).build();
+    });
+  }
+
+  @Override
+  public void revokeToken(RevokeTokenRequest req, StreamObserver<RevokeTokenResponse> out) {
+    Calls.unary(out, () -> {
+      CallContext ctx = CallContext.current().target("", "");
+      access.require(ctx.principal(), Operation.REVOKE_TOKEN, null);
+      if (req.getId().isBlank()) {
+        throw BrokerException.invalid("id", "required");
+      }
+      ctx.detail("token " + req.getId());
+      tokens.revoke(req.getId());
+      return RevokeTokenResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void listTokens(ListTokensRequest req, StreamObserver<ListTokensResponse> out) {
+    Calls.unary(out, () -> {
+      CallContext ctx = CallContext.current();
+      access.require(ctx.principal(), Operation.LIST_TOKENS, null);
+      ListTokensResponse.Builder b = ListTokensResponse.newBuilder();
+      tokens.list().forEach(t -> b.addTokens(toProto(t)));
+      return b.build();
+    });
+  }
+
+  @Override
+  public void checkAccess(CheckAccessRequest req, StreamObserver<CheckAccessResponse> out) {
+    Calls.unary(out, () -> {
+      CallContext ctx = CallContext.current().target(req.getName(), "");
+      access.require(ctx.principal(), Operation.CHECK_ACCESS, null);
+      if (req.getPrincipal().isBlank()) {
+        throw BrokerException.invalid("principal", "required");
+      }
+      Capability cap = Capability.fromHclName(req.getCapability()).orElseThrow(() -> BrokerException.invalid(
+          "capability", "must be one of read, list, create, update, delete, rotate, revoke, audit"));
+      if (req.getName().isBlank()) {
+        throw BrokerException.invalid("name", "required");
+      }
+      Decision d = access.explain(req.getPrincipal(), cap, req.getName());
+      CheckAccessResponse.Builder b = CheckAccessResponse.newBuilder().setAllowed(d.allowed())
+          .setPolicyPath(d.path()).setMatchedPattern(d.matchedPattern().orElse(""))
+          .addAllPolicies(d.policies());
+      d.capabilities().forEach(c -> b.addCapabilities(c.hclName()));
+      b.addAllPrincipalPolicies(access.policiesOf(new io.secretsbroker.core.auth.Principal(req.getPrincipal(),
+          "check", java.util.Set.of())).stream().sorted().toList());
+      return b.build();
+    });
+  }
+}

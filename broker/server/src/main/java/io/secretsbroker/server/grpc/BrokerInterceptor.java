@@ -1,0 +1,68 @@
+package io.secretsbroker.server.grpc;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.secretsbroker.core.auth.Principal;
+import java.net.SocketAddress;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The first thing every call meets: gives it a request id (echoed as {@code x-request-id}), resolves the
+ * caller's principal and refuses unauthenticated calls with {@code UNAUTHENTICATED} — except the health and
+ * reflection services, which carry no secrets.
+ */
+final class BrokerInterceptor implements ServerInterceptor {
+  static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> REQUEST_ID = Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Set<String> OPEN_SERVICES = Set.of("grpc.health.v1.Health",
+      "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection");
+
+  private final Identity identity;
+  private final AuditRecorder audit;
+
+  BrokerInterceptor(Identity identity, AuditRecorder audit) {
+    this.identity = identity;
+    this.audit = audit;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+      ServerCallHandler<Q, R> next) {
+    String service = call.getMethodDescriptor().getServiceName();
+    if (OPEN_SERVICES.contains(service)) {
+      return next.startCall(call, headers);
+    }
+    SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    CallContext ctx = new CallContext(UUID.randomUUID().toString(), call.getMethodDescriptor().getFullMethodName(),
+        remote == null ? "" : remote.toString(), System.nanoTime());
+    ServerCall<Q, R> tagged = new SimpleForwardingServerCall<>(call) {
+      @Override
+      public void sendHeaders(Metadata responseHeaders) {
+        responseHeaders.put(REQUEST_ID, ctx.requestId());
+        super.sendHeaders(responseHeaders);
+      }
+    };
+    ServerCall<Q, R> audited = audit.wrap(tagged, ctx);
+    Optional<Principal> principal = identity.resolve(headers.get(AUTHORIZATION),
+        call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+    if (principal.isEmpty()) {
+      Metadata trailers = new Metadata();
+      trailers.put(REQUEST_ID, ctx.requestId());
+      audited.close(Status.UNAUTHENTICATED.withDescription(
+          "no valid credentials: send 'authorization: Bearer <token>' or a client certificate"), trailers);
+      return new ServerCall.Listener<>() {};
+    }
+    ctx.principal(principal.get());
+    return Contexts.interceptCall(Context.current().withValue(CallContext.KEY, ctx), audited, headers, next);
+  }
+}

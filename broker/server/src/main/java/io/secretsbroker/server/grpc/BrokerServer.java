@@ -1,0 +1,311 @@
+package io.secretsbroker.server.grpc;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
+import io.grpc.TlsServerCredentials;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.secretsbroker.core.SecretService;
+import io.secretsbroker.core.audit.AuditLog;
+import io.secretsbroker.core.auth.TokenStore;
+import io.secretsbroker.core.backend.MeteredBackend;
+import io.secretsbroker.core.backend.ResilientBackend;
+import io.secretsbroker.core.cache.CachingBackend;
+import io.secretsbroker.core.metrics.BrokerMetrics;
+import io.secretsbroker.core.policy.AccessControl;
+import io.secretsbroker.core.policy.PolicyAccessControl;
+import io.secretsbroker.core.revocation.RevocationRegistry;
+import io.secretsbroker.core.rotation.SecretAges;
+import io.secretsbroker.core.routing.Mount;
+import io.secretsbroker.core.routing.MountTable;
+import io.secretsbroker.core.state.ChangeFeed;
+import io.secretsbroker.core.state.StateStore;
+import io.secretsbroker.policy.PolicyBindings;
+import io.secretsbroker.policy.PolicyException;
+import io.secretsbroker.policy.PolicySet;
+import io.secretsbroker.policy.PolicyStore;
+import io.secretsbroker.server.config.BrokerConfig;
+import io.secretsbroker.server.config.BrokerConfig.MountConfig;
+import io.secretsbroker.spi.BackendContext;
+import io.secretsbroker.spi.BackendProvider;
+import io.secretsbroker.spi.ConfigException;
+import io.secretsbroker.spi.SecretBackend;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running broker: state database, mounts, policies, audit log, gRPC server and metrics endpoint, wired from a
+ * {@link BrokerConfig}. {@link #start} returns once the gRPC port listens; {@link #close} drains in-flight calls
+ * for the configured grace, then releases everything. Used by {@code Main} and by end-to-end tests.
+ */
+public final class BrokerServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BrokerServer.class);
+
+  private final BrokerConfig config;
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private Server grpc;
+  private MetricsEndpoint metricsEndpoint;
+  private StateStore state;
+  private SecretService secrets;
+  private AuditLog audit;
+  private PrometheusMeterRegistry registry;
+  private boolean rootTokenCreated;
+
+  private BrokerServer(BrokerConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * Builds and starts a broker.
+   *
+   * @throws ConfigException when a mount, policy folder or file named in the config is unusable
+   * @throws IOException when a port cannot be bound
+   */
+  public static BrokerServer start(BrokerConfig config, Clock clock) throws IOException {
+    BrokerServer b = new BrokerServer(config);
+    try {
+      b.startInternal(clock);
+    } catch (IOException | RuntimeException e) {
+      b.close();
+      throw e;
+    }
+    return b;
+  }
+
+  private void startInternal(Clock clock) throws IOException {
+    Path dataDir = config.dataDir();
+    if (!Files.exists(dataDir)) {
+      Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    BrokerMetrics metrics = new BrokerMetrics(registry);
+    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
+      Thread t = new Thread(r, "broker-scheduler");
+      t.setDaemon(true);
+      return t;
+    });
+    resources.add(scheduler::shutdownNow);
+
+    state = StateStore.open(config.state());
+    resources.add(state);
+
+    MountTable mounts = new MountTable(buildMounts(clock, metrics));
+    resources.add(mounts);
+
+    ChangeFeed changes = new ChangeFeed(state, clock);
+    RevocationRegistry revocations = new RevocationRegistry(state);
+    TokenStore tokens = new TokenStore(state, clock);
+    if (config.auth().rootTokenFile().isPresent()) {
+      rootTokenCreated = RootToken.ensure(config.auth().rootTokenFile().get(), tokens);
+    }
+
+    Supplier<PolicySet> policies = loadPolicies(scheduler);
+    Map<String, List<String>> bindingMap = new LinkedHashMap<>();
+    config.auth().bindings().forEach(bd -> bindingMap.computeIfAbsent(bd.principal(), k -> new ArrayList<>())
+        .addAll(bd.policies()));
+    AccessControl access = new PolicyAccessControl(policies, PolicyBindings.of(bindingMap), metrics);
+
+    audit = new AuditLog(state, registry, Duration.ofSeconds(5));
+    resources.add(audit);
+
+    secrets = new SecretService(mounts, access, revocations, changes, metrics, config.limits(), clock);
+    SecretAges ages = new SecretAges(mounts, name -> SecretAges.DEFAULT_INTERVAL, clock);
+
+    long pollMillis = config.changePollInterval().toMillis();
+    scheduler.scheduleWithFixedDelay(() -> {
+      try {
+        changes.poll();
+      } catch (RuntimeException e) {
+        log.warn("change feed poll failed: {}", e.getMessage());
+      }
+    }, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+
+    HealthStatusManager health = new HealthStatusManager();
+    scheduler.scheduleWithFixedDelay(() -> {
+      for (Mount m : mounts.mounts()) {
+        health.setStatus("mount:" + m.prefix(), m.backend().healthy() ? ServingStatus.SERVING
+            : ServingStatus.NOT_SERVING);
+      }
+    }, 0, 5, TimeUnit.SECONDS);
+
+    BrokerInterceptor interceptor = new BrokerInterceptor(new Identity(tokens), new AuditRecorder(audit, clock));
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(
+        new InetSocketAddress(config.listen().host(), config.listen().port()), credentials())
+        .addService(ServerInterceptors.intercept(new SecretsGrpcService(secrets, changes, access, config.limits(),
+            scheduler, Duration.ofSeconds(15), clock), interceptor))
+        .addService(ServerInterceptors.intercept(new RevocationGrpcService(secrets), interceptor))
+        .addService(ServerInterceptors.intercept(new AuditGrpcService(audit, access, ages), interceptor))
+        .addService(ServerInterceptors.intercept(new AdminGrpcService(tokens, access,
+            config.auth().tokenDefaultTtl()), interceptor))
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .maxInboundMessageSize(8 * 1024 * 1024);
+    grpc = builder.build().start();
+    health.setStatus("", ServingStatus.SERVING);
+
+    if (config.metricsListen().isPresent()) {
+      metricsEndpoint = new MetricsEndpoint(config.metricsListen().get(), registry);
+    }
+  }
+
+  private ServerCredentials credentials() throws IOException {
+    if (config.tls().isEmpty()) {
+      return InsecureServerCredentials.create();
+    }
+    BrokerConfig.TlsConfig tls = config.tls().get();
+    TlsServerCredentials.Builder b = TlsServerCredentials.newBuilder()
+        .keyManager(tls.certFile().toFile(), tls.keyFile().toFile());
+    if (tls.clientCaFile().isPresent()) {
+      b.trustManager(tls.clientCaFile().get().toFile());
+      b.clientAuth(tls.requireClientCert() ? TlsServerCredentials.ClientAuth.REQUIRE
+          : TlsServerCredentials.ClientAuth.OPTIONAL);
+    }
+    return b.build();
+  }
+
+  private List<Mount> buildMounts(Clock clock, BrokerMetrics metrics) {
+    Map<String, BackendProvider> providers = new HashMap<>();
+    for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
+      providers.put(p.kind(), p);
+    }
+    List<Mount> mounts = new ArrayList<>();
+    List<MountConfig> configs = config.mounts();
+    for (int i = 0; i < configs.size(); i++) {
+      MountConfig mc = configs.get(i);
+      BackendProvider provider = providers.get(mc.type());
+      if (provider == null) {
+        throw new ConfigException(mc.backend().pathOf("type") + ": unknown backend type '" + mc.type()
+            + "' (available: " + new java.util.TreeSet<>(providers.keySet()) + ")");
+      }
+      SecretBackend raw = provider.create(new BackendContext(mc.prefix(), mc.backend(), config.dataDir(),
+          state.dataSource(), clock));
+      SecretBackend resilient = new ResilientBackend(raw, mc.prefix(), mc.resilience());
+      SecretBackend metered = new MeteredBackend(resilient, mc.prefix(), metrics.registry());
+      CachingBackend cached = new CachingBackend(metered, mc.cache(), Ticker.systemTicker(),
+          java.util.concurrent.ForkJoinPool.commonPool());
+      mounts.add(new Mount(mc.prefix(), raw.kind(), cached));
+    }
+    return mounts;
+  }
+
+  private Supplier<PolicySet> loadPolicies(ScheduledExecutorService scheduler) {
+    if (config.policiesDir().isEmpty()) {
+      log.info("no policy folder: only principals holding the root policy are allowed anything");
+      return PolicySet::empty;
+    }
+    Counter rejected = Counter.builder("secrets.policy.reload.failures")
+        .description("Policy reloads rejected because a file did not parse").register(registry);
+    Counter reloaded = Counter.builder("secrets.policy.reloads").description("Policy sets swapped in")
+        .register(registry);
+    PolicyStore store;
+    try {
+      store = PolicyStore.open(config.policiesDir().get(), new PolicyStore.Listener() {
+        @Override
+        public void reloaded(PolicySet policies) {
+          reloaded.increment();
+          log.info("policies reloaded: {}", policies.names());
+        }
+
+        @Override
+        public void rejected(PolicyException error) {
+          rejected.increment();
+          log.error("policy change rejected, previous policies stay in force: {}", error.getMessage());
+        }
+      });
+    } catch (PolicyException e) {
+      throw new ConfigException("policies.dir: " + e.getMessage(), e);
+    }
+    resources.add(store);
+    store.startPolling(scheduler, config.policyReloadInterval());
+    log.info("policies loaded from {}: {}", config.policiesDir().get(), store.current().names());
+    return store::current;
+  }
+
+  /** The gRPC port (useful when the config asked for port 0). */
+  public int port() {
+    return grpc.getPort();
+  }
+
+  /** The metrics port, or -1 when the endpoint is off. */
+  public int metricsPort() {
+    return metricsEndpoint == null ? -1 : metricsEndpoint.port();
+  }
+
+  /** Whether this start created the root token file. */
+  public boolean rootTokenCreated() {
+    return rootTokenCreated;
+  }
+
+  /** The core service (for tests and benchmarks in-process). */
+  public SecretService secrets() {
+    return secrets;
+  }
+
+  /** The audit log. */
+  public AuditLog audit() {
+    return audit;
+  }
+
+  /** The state database. */
+  public StateStore state() {
+    return state;
+  }
+
+  /** Blocks until the server terminates. */
+  public void awaitTermination() throws InterruptedException {
+    grpc.awaitTermination();
+  }
+
+  /** Stops accepting calls, lets in-flight ones finish within the grace, then releases everything. */
+  @Override
+  public void close() {
+    if (grpc != null) {
+      grpc.shutdown();
+      try {
+        if (!grpc.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+          grpc.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        grpc.shutdownNow();
+      }
+    }
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
+    }
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        log.warn("closing {} failed", resources.get(i), e);
+      }
+    }
+    resources.clear();
+  }
+}
