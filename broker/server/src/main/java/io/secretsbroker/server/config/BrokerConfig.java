@@ -37,6 +37,7 @@ import java.util.Set;
  * @param policyReloadInterval how often the policy folder is checked for changes
  * @param changePollInterval how often the change feed is polled for other replicas' changes
  * @param shutdownGrace how long in-flight calls may take to finish at shutdown
+ * @param audit audit log settings
  */
 public record BrokerConfig(
     boolean devMode,
@@ -51,7 +52,8 @@ public record BrokerConfig(
     Optional<Path> policiesDir,
     Duration policyReloadInterval,
     Duration changePollInterval,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    AuditConfig audit) {
 
   /** Default gRPC address. */
   public static final String DEFAULT_LISTEN = "127.0.0.1:7700";
@@ -71,7 +73,7 @@ public record BrokerConfig(
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
 
   private static final Set<String> ROOT_KEYS = Set.of("listen", "metrics-listen", "data-dir", "tls", "state",
-      "cache", "limits", "mounts", "auth", "policies", "change-poll-interval", "shutdown-grace");
+      "cache", "limits", "mounts", "auth", "policies", "change-poll-interval", "shutdown-grace", "audit");
 
   /**
    * TLS for the gRPC port.
@@ -82,6 +84,17 @@ public record BrokerConfig(
    * @param requireClientCert whether a client certificate is required (else optional, tokens still work)
    */
   public record TlsConfig(Path certFile, Path keyFile, Optional<Path> clientCaFile, boolean requireClientCert) {}
+
+  /**
+   * Audit settings.
+   *
+   * @param jsonLinesFile a file that mirrors every durable record as one JSON line, for SIEM shipping
+   * @param appendTimeout how long a request waits for its audit record to be durable before it fails
+   */
+  public record AuditConfig(Optional<Path> jsonLinesFile, Duration appendTimeout) {}
+
+  /** Default wait for an audit record to become durable. */
+  public static final Duration DEFAULT_AUDIT_APPEND_TIMEOUT = Duration.ofSeconds(5);
 
   /**
    * One mount.
@@ -188,8 +201,12 @@ public record BrokerConfig(
     Duration poll = root.duration("change-poll-interval", DEFAULT_CHANGE_POLL, Duration.ofMillis(50),
         Duration.ofSeconds(60));
     Duration grace = root.duration("shutdown-grace", DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofMinutes(10));
+    Settings auditSection = root.section("audit").allowOnly(Set.of("file", "append-timeout"));
+    AuditConfig audit = new AuditConfig(auditSection.optString("file").map(Path::of),
+        auditSection.duration("append-timeout", DEFAULT_AUDIT_APPEND_TIMEOUT, Duration.ofMillis(100),
+            Duration.ofMinutes(1)));
     return new BrokerConfig(devMode, listen, metrics, dataDir, tls, state, limits, mounts, auth, policiesDir, reload,
-        poll, grace);
+        poll, grace, audit);
   }
 
   private static Optional<TlsConfig> tls(Settings s) {

@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * Makes one audit record per call and holds a unary call's response back until that record is durable: if the
- * record cannot be written, the caller gets {@code UNAVAILABLE} and no response (fail closed). Streaming calls
- * are recorded when they end.
+ * record cannot be written, the caller gets {@code UNAVAILABLE} and no response (fail closed). A streaming call
+ * is recorded when its handler starts streaming ({@link #recordStreamStart}, fail closed as well) and again if
+ * the server ends it.
  */
 final class AuditRecorder {
   private final AuditLog audit;
@@ -43,12 +44,8 @@ final class AuditRecorder {
 
       @Override
       public void close(Status status, Metadata trailers) {
-        AuditEntry entry = new AuditEntry(arrived, ctx.requestId(),
-            ctx.principal() == null ? "anonymous" : ctx.principal().name(), ctx.peer(), ctx.method(), ctx.name(),
-            ctx.version(), status.getCode().name(), ctx.cacheHit(),
-            (System.nanoTime() - ctx.startNanos()) / 1_000, detailOf(status, ctx));
         try {
-          audit.append(entry);
+          audit.append(entry(arrived, ctx, status.getCode().name(), detailOf(status, ctx)));
         } catch (BrokerException e) {
           held.clear();
           trailers.put(BrokerInterceptor.REQUEST_ID, ctx.requestId());
@@ -62,6 +59,21 @@ final class AuditRecorder {
         super.close(status, trailers);
       }
     };
+  }
+
+  private static AuditEntry entry(java.time.Instant arrived, CallContext ctx, String outcome, String detail) {
+    return new AuditEntry(arrived, ctx.requestId(), ctx.principal() == null ? "anonymous" : ctx.principal().name(),
+        ctx.peer(), ctx.method(), ctx.name(), ctx.version(), outcome, ctx.cacheHit(),
+        (System.nanoTime() - ctx.startNanos()) / 1_000, detail);
+  }
+
+  /**
+   * Records that a streaming call started streaming.
+   *
+   * @throws BrokerException UNAVAILABLE when the record cannot be made durable: the stream must not start
+   */
+  void recordStreamStart(CallContext ctx) {
+    audit.append(entry(clock.instant(), ctx, "OK", "stream started"));
   }
 
   private static String detailOf(Status status, CallContext ctx) {

@@ -131,8 +131,16 @@ public final class BrokerServer implements AutoCloseable {
         .addAll(bd.policies()));
     AccessControl access = new PolicyAccessControl(policies, PolicyBindings.of(bindingMap), metrics);
 
-    audit = new AuditLog(state, registry, Duration.ofSeconds(5));
+    io.secretsbroker.core.audit.JsonLinesSink sink = null;
+    if (config.audit().jsonLinesFile().isPresent()) {
+      sink = new io.secretsbroker.core.audit.JsonLinesSink(config.audit().jsonLinesFile().get());
+      resources.add(sink);
+    }
+    audit = new AuditLog(state, registry, config.audit().appendTimeout());
     resources.add(audit);
+    if (sink != null) {
+      audit.addMirror(sink);
+    }
 
     secrets = new SecretService(mounts, access, revocations, changes, metrics, config.limits(), clock);
     SecretAges ages = new SecretAges(mounts, name -> SecretAges.DEFAULT_INTERVAL, clock);
@@ -154,11 +162,12 @@ public final class BrokerServer implements AutoCloseable {
       }
     }, 0, 5, TimeUnit.SECONDS);
 
-    BrokerInterceptor interceptor = new BrokerInterceptor(new Identity(tokens), new AuditRecorder(audit, clock));
+    AuditRecorder recorder = new AuditRecorder(audit, clock);
+    BrokerInterceptor interceptor = new BrokerInterceptor(new Identity(tokens), recorder);
     NettyServerBuilder builder = NettyServerBuilder.forAddress(
         new InetSocketAddress(config.listen().host(), config.listen().port()), credentials())
         .addService(ServerInterceptors.intercept(new SecretsGrpcService(secrets, changes, access, config.limits(),
-            scheduler, Duration.ofSeconds(15), clock), interceptor))
+            scheduler, Duration.ofSeconds(15), clock, recorder), interceptor))
         .addService(ServerInterceptors.intercept(new RevocationGrpcService(secrets), interceptor))
         .addService(ServerInterceptors.intercept(new AuditGrpcService(audit, access, ages), interceptor))
         .addService(ServerInterceptors.intercept(new AdminGrpcService(tokens, access,

@@ -51,9 +51,11 @@ final class SecretsGrpcService extends SecretsServiceGrpc.SecretsServiceImplBase
   private final ScheduledExecutorService scheduler;
   private final Duration heartbeat;
   private final Clock clock;
+  private final AuditRecorder audit;
 
   SecretsGrpcService(SecretService secrets, ChangeFeed changes, AccessControl access, ServiceLimits limits,
-      ScheduledExecutorService scheduler, Duration heartbeat, Clock clock) {
+      ScheduledExecutorService scheduler, Duration heartbeat, Clock clock, AuditRecorder audit) {
+    this.audit = audit;
     this.secrets = secrets;
     this.changes = changes;
     this.access = access;
@@ -197,11 +199,12 @@ final class SecretsGrpcService extends SecretsServiceGrpc.SecretsServiceImplBase
       if (req.getResumeAfterEventId() < 0) {
         throw BrokerException.invalid("resume_after_event_id", "must not be negative");
       }
+      ctx.target(String.join(",", prefixes), "");
+      audit.recordStreamStart(ctx);
     } catch (BrokerException e) {
       out.onError(StatusMapper.toStatus(e, ctx.requestId()).asRuntimeException());
       return;
     }
-    ctx.target(String.join(",", prefixes), "");
     Principal principal = ctx.principal();
     Object lock = new Object();
     long[] lastSent = {req.getResumeAfterEventId()};
