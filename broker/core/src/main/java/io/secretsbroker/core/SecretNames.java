@@ -36,7 +36,7 @@ public final class SecretNames {
       return prefix;
     }
     String body = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
-    String problem = problem(body, true);
+    String problem = body.endsWith("/") ? "prefix must not contain an empty segment ('//')" : problem(body, true);
     if (problem != null) {
       throw BrokerException.invalid(field, problem);
     }
