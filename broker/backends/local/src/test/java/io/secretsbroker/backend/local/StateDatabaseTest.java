@@ -1,0 +1,32 @@
+package io.secretsbroker.backend.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
+import java.sql.SQLTransientConnectionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class StateDatabaseTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"08001", "08006", "53300", "57P01", "57014", "40001", "40P01", "HYT00", "90098", "90121"})
+  void downRestartingOverloadedOrTimedOut_isUnavailable(String state) {
+    assertThat(StateDatabase.isUnavailable(new SQLException("x", state))).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"42P01", "42S02", "23502", "22001", "XX000"})
+  void bugsAndBadData_areNotUnavailable(String state) {
+    assertThat(StateDatabase.isUnavailable(new SQLException("x", state))).isFalse();
+  }
+
+  @Test
+  void transientExceptionTypes_areUnavailable_evenWithoutAState() {
+    assertThat(StateDatabase.isUnavailable(new SQLTransientConnectionException("pool timeout"))).isTrue();
+    assertThat(StateDatabase.isUnavailable(new SQLTimeoutException("statement timeout"))).isTrue();
+    assertThat(StateDatabase.isUnavailable(new SQLException("no state"))).isFalse();
+  }
+}
