@@ -38,6 +38,7 @@ import java.util.Set;
  * @param changePollInterval how often the change feed is polled for other replicas' changes
  * @param shutdownGrace how long in-flight calls may take to finish at shutdown
  * @param audit audit log settings
+ * @param rateLimit per-principal request rate limit, empty for none
  */
 public record BrokerConfig(
     boolean devMode,
@@ -53,7 +54,8 @@ public record BrokerConfig(
     Duration policyReloadInterval,
     Duration changePollInterval,
     Duration shutdownGrace,
-    AuditConfig audit) {
+    AuditConfig audit,
+    Optional<RateLimit> rateLimit) {
 
   /** Default gRPC address. */
   public static final String DEFAULT_LISTEN = "127.0.0.1:7700";
@@ -92,6 +94,14 @@ public record BrokerConfig(
    * @param appendTimeout how long a request waits for its audit record to be durable before it fails
    */
   public record AuditConfig(Optional<Path> jsonLinesFile, Duration appendTimeout) {}
+
+  /**
+   * A per-principal token bucket.
+   *
+   * @param requestsPerSecond average requests a second
+   * @param burst the most requests at once
+   */
+  public record RateLimit(int requestsPerSecond, int burst) {}
 
   /** Default wait for an audit record to become durable. */
   public static final Duration DEFAULT_AUDIT_APPEND_TIMEOUT = Duration.ofSeconds(5);
@@ -206,7 +216,7 @@ public record BrokerConfig(
         auditSection.duration("append-timeout", DEFAULT_AUDIT_APPEND_TIMEOUT, Duration.ofMillis(100),
             Duration.ofMinutes(1)));
     return new BrokerConfig(devMode, listen, metrics, dataDir, tls, state, limits, mounts, auth, policiesDir, reload,
-        poll, grace, audit);
+        poll, grace, audit, rateLimit(root.section("limits")));
   }
 
   private static Optional<TlsConfig> tls(Settings s) {
@@ -261,10 +271,16 @@ public record BrokerConfig(
   }
 
   private static ServiceLimits limits(Settings s) {
-    s.allowOnly(Set.of("max-value-bytes", "max-batch-size"));
+    s.allowOnly(Set.of("max-value-bytes", "max-batch-size", "requests-per-second", "burst"));
     return new ServiceLimits(
         s.integer("max-value-bytes", ServiceLimits.MAX_VALUE_BYTES, 1, ServiceLimits.MAX_VALUE_BYTES),
         s.integer("max-batch-size", ServiceLimits.MAX_BATCH_SIZE, 1, 1000));
+  }
+
+  private static Optional<RateLimit> rateLimit(Settings s) {
+    int rps = s.integer("requests-per-second", 0, 0, 1_000_000);
+    int burst = s.integer("burst", Math.max(1, rps), 1, 10_000_000);
+    return rps == 0 ? Optional.empty() : Optional.of(new RateLimit(rps, burst));
   }
 
   private static CacheSettings cache(Settings s, CacheSettings defaults) {

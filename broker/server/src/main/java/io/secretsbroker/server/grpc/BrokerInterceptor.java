@@ -17,8 +17,9 @@ import java.util.UUID;
 
 /**
  * The first thing every call meets: gives it a request id (echoed as {@code x-request-id}), resolves the
- * caller's principal and refuses unauthenticated calls with {@code UNAUTHENTICATED} — except the health and
- * reflection services, which carry no secrets.
+ * caller's principal, refuses unauthenticated calls with {@code UNAUTHENTICATED} and callers over their rate
+ * limit with {@code RESOURCE_EXHAUSTED} (both audited) — except the health and reflection services, which carry no
+ * secrets.
  */
 final class BrokerInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> AUTHORIZATION =
@@ -29,10 +30,15 @@ final class BrokerInterceptor implements ServerInterceptor {
 
   private final Identity identity;
   private final AuditRecorder audit;
+  private final io.secretsbroker.core.auth.RateLimiter limiter;
 
-  BrokerInterceptor(Identity identity, AuditRecorder audit) {
+  /**
+   * @param limiter per-principal rate limit, or null for none
+   */
+  BrokerInterceptor(Identity identity, AuditRecorder audit, io.secretsbroker.core.auth.RateLimiter limiter) {
     this.identity = identity;
     this.audit = audit;
+    this.limiter = limiter;
   }
 
   @Override
@@ -63,6 +69,13 @@ final class BrokerInterceptor implements ServerInterceptor {
       return new ServerCall.Listener<>() {};
     }
     ctx.principal(principal.get());
+    if (limiter != null && !limiter.tryAcquire(principal.get().name())) {
+      Metadata trailers = new Metadata();
+      trailers.put(REQUEST_ID, ctx.requestId());
+      audited.close(Status.RESOURCE_EXHAUSTED.withDescription("rate limit of principal '" + principal.get().name()
+          + "' exceeded; retry later"), trailers);
+      return new ServerCall.Listener<>() {};
+    }
     return Contexts.interceptCall(Context.current().withValue(CallContext.KEY, ctx), audited, headers, next);
   }
 }

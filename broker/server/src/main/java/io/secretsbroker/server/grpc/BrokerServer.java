@@ -163,7 +163,11 @@ public final class BrokerServer implements AutoCloseable {
     }, 0, 5, TimeUnit.SECONDS);
 
     AuditRecorder recorder = new AuditRecorder(audit, clock);
-    BrokerInterceptor interceptor = new BrokerInterceptor(new Identity(tokens), recorder);
+    io.secretsbroker.core.auth.RateLimiter limiter = config.rateLimit().isPresent()
+        ? new io.secretsbroker.core.auth.RateLimiter(config.rateLimit().get().requestsPerSecond(),
+            config.rateLimit().get().burst(), System::nanoTime)
+        : null;
+    BrokerInterceptor interceptor = new BrokerInterceptor(new Identity(tokens), recorder, limiter);
     NettyServerBuilder builder = NettyServerBuilder.forAddress(
         new InetSocketAddress(config.listen().host(), config.listen().port()), credentials())
         .addService(ServerInterceptors.intercept(new SecretsGrpcService(secrets, changes, access, config.limits(),
