@@ -9,13 +9,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns every failure into a gRPC {@link Status} — the only place in the daemon that does. Broker failures keep
- * their safe message; anything unexpected becomes {@code INTERNAL} with only the request id, and the detail goes
- * to the log (never a value: values are never put in exceptions).
+ * their safe message; anything unexpected becomes {@code INTERNAL} with only the request id. The log gets the
+ * broker's own messages and the classes of the causes, never a cause's message (SDKs may quote response bodies).
  */
 public final class StatusMapper {
   private static final Logger log = LoggerFactory.getLogger(StatusMapper.class);
 
   private StatusMapper() {}
+
+  /**
+   * The classes of a cause chain, e.g. {@code BackendException <- HttpResponseException}. Messages of causes are
+   * left out on purpose: SDK exceptions may quote response bodies, which can hold secret values.
+   */
+  static String causeChain(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable c = t; c != null && sb.length() < 400; c = c.getCause()) {
+      if (sb.length() > 0) {
+        sb.append(" <- ");
+      }
+      sb.append(c.getClass().getName());
+      if (c instanceof BackendException || c instanceof BrokerException) {
+        sb.append(": ").append(c.getMessage()); // broker-made messages are safe by contract
+      }
+    }
+    return sb.toString();
+  }
 
   /** The status for {@code t}. */
   public static Status toStatus(Throwable t, String requestId) {
@@ -35,7 +53,8 @@ public final class StatusMapper {
         case INTERNAL -> Status.INTERNAL;
       };
       if (be.getCause() != null) {
-        log.warn("request {} failed: {} ({})", requestId, be.getMessage(), be.failure(), be.getCause());
+        log.warn("request {} failed: {} ({}; caused by {})", requestId, be.getMessage(), be.failure(),
+            causeChain(be.getCause()));
       }
       if (s.getCode() == Status.Code.INTERNAL) {
         return s.withDescription("internal error (request " + requestId + ")");
@@ -43,10 +62,11 @@ public final class StatusMapper {
       return s.withDescription(be.getMessage());
     }
     if (t instanceof BackendException be) {
-      log.warn("request {}: backend failure escaped the core", requestId, be);
+      log.warn("request {}: backend failure escaped the core: {}", requestId, causeChain(be));
       return toStatus(BrokerException.from(be, ""), requestId);
     }
-    log.error("request {} failed unexpectedly", requestId, t);
+    log.error("request {} failed unexpectedly: {} at {}", requestId, causeChain(t),
+        t.getStackTrace().length > 0 ? t.getStackTrace()[0] : "?");
     return Status.INTERNAL.withDescription("internal error (request " + requestId + ")");
   }
 }
