@@ -1,0 +1,210 @@
+package io.secretsbroker.policy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The rules of several policies merged and compiled for fast matching, following Vault's
+ * {@code NewACL} and {@code AllowOperation}.
+ *
+ * <p>Rules with the same pattern in several policies are merged into one entry whose capabilities
+ * are the union, or exactly {@code deny} when any of them denies. A check then finds the deciding
+ * entry: an exact pattern equal to the path wins outright; otherwise, among the prefix and segment
+ * patterns matching the path, the one of highest priority (see {@link #beats}). Exact patterns are
+ * in a hash map, prefix patterns in a character trie (one pass over the path finds the longest),
+ * segment patterns in a list checked against the path's segments. Immutable and thread-safe.
+ */
+final class Acl {
+  private final Map<String, Entry> exact;
+  private final TrieNode prefixes;
+  private final Entry[] segmented;
+
+  private Acl(Map<String, Entry> exact, TrieNode prefixes, Entry[] segmented) {
+    this.exact = exact;
+    this.prefixes = prefixes;
+    this.segmented = segmented;
+  }
+
+  static Acl compile(Collection<Policy> policies) {
+    Map<String, EntryBuilder> merged = new LinkedHashMap<>();
+    for (Policy policy : policies) {
+      for (PathRule rule : policy.rules()) {
+        merged.computeIfAbsent(rule.pattern(), EntryBuilder::new).add(policy.name(), rule);
+      }
+    }
+    Map<String, Entry> exact = new HashMap<>();
+    TrieNode prefixes = new TrieNode();
+    List<Entry> segmented = new ArrayList<>();
+    for (EntryBuilder builder : merged.values()) {
+      Entry entry = builder.build();
+      switch (entry.shape.kind) {
+        case EXACT -> exact.put(entry.shape.pattern, entry);
+        case PREFIX -> prefixes.insert(entry.shape.body, entry);
+        case SEGMENTS -> segmented.add(entry);
+      }
+    }
+    return new Acl(Map.copyOf(exact), prefixes, segmented.toArray(new Entry[0]));
+  }
+
+  Decision check(Capability capability, String requestPath) {
+    int from = 0;
+    while (from < requestPath.length() && requestPath.charAt(from) == '/') {
+      from++;
+    }
+    String path = from == 0 ? requestPath : requestPath.substring(from);
+    Entry decider = exact.get(path);
+    if (decider == null) {
+      decider = prefixes.longest(path);
+      if (segmented.length > 0) {
+        String[] parts = PathPattern.split(path);
+        for (Entry candidate : segmented) {
+          if (matches(candidate.shape, parts) && (decider == null || beats(candidate.shape, decider.shape))) {
+            decider = candidate;
+          }
+        }
+      }
+    }
+    if (decider == null) {
+      return new Decision(false, capability, requestPath, Optional.empty(), List.of(), List.of());
+    }
+    boolean allowed = !decider.deny && decider.granted.contains(capability);
+    return new Decision(allowed, capability, requestPath, decider.pattern, decider.policies, decider.capabilities);
+  }
+
+  /** Vault's segment-wildcard match: {@code +} takes any one segment; a trailing {@code *} a prefix. */
+  static boolean matches(PathPattern p, String[] parts) {
+    String[] segments = p.segments;
+    int k = segments.length;
+    if (parts.length < k || (!p.isPrefix && parts.length != k)) {
+      return false;
+    }
+    for (int i = 0; i < k; i++) {
+      String s = segments[i];
+      if (s.equals("+") || s.equals(parts[i])) {
+        continue;
+      }
+      if (p.isPrefix && i == k - 1 && parts[i].startsWith(s)) {
+        continue;
+      }
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Returns {@code true} when {@code a} has higher priority than {@code b} by Vault's rules: the
+   * first wildcard or glob later in the pattern; then not ending in {@code *}; then fewer {@code +}
+   * segments; then longer; then lexicographically larger (all without the trailing {@code *}).
+   */
+  static boolean beats(PathPattern a, PathPattern b) {
+    if (a.firstWildcard != b.firstWildcard) {
+      return a.firstWildcard > b.firstWildcard;
+    }
+    if (a.isPrefix != b.isPrefix) {
+      return !a.isPrefix;
+    }
+    if (a.wildcards != b.wildcards) {
+      return a.wildcards < b.wildcards;
+    }
+    if (a.body.length() != b.body.length()) {
+      return a.body.length() > b.body.length();
+    }
+    return a.body.compareTo(b.body) > 0;
+  }
+
+  private static final class Entry {
+    final PathPattern shape;
+    final Optional<String> pattern;
+    final List<String> policies;
+    final List<Capability> capabilities;
+    final EnumSet<Capability> granted;
+    final boolean deny;
+
+    Entry(PathPattern shape, List<String> policies, EnumSet<Capability> granted) {
+      this.shape = shape;
+      this.pattern = Optional.of(shape.pattern);
+      this.policies = List.copyOf(policies);
+      this.granted = granted;
+      this.capabilities = List.copyOf(granted);
+      this.deny = granted.contains(Capability.DENY);
+    }
+  }
+
+  private static final class EntryBuilder {
+    private final String pattern;
+    private final TreeSet<String> policies = new TreeSet<>();
+    private final EnumSet<Capability> granted = EnumSet.noneOf(Capability.class);
+
+    EntryBuilder(String pattern) {
+      this.pattern = pattern;
+    }
+
+    void add(String policy, PathRule rule) {
+      policies.add(policy);
+      granted.addAll(rule.capabilities());
+    }
+
+    Entry build() {
+      EnumSet<Capability> caps = granted.contains(Capability.DENY) ? EnumSet.of(Capability.DENY) : granted.clone();
+      return new Entry(PathPattern.of(pattern), new ArrayList<>(policies), caps);
+    }
+  }
+
+  /** A character trie of prefix patterns; children in small parallel arrays. */
+  private static final class TrieNode {
+    private char[] keys = new char[0];
+    private TrieNode[] children = new TrieNode[0];
+    private Entry entry;
+
+    void insert(String prefix, Entry value) {
+      TrieNode node = this;
+      for (int i = 0; i < prefix.length(); i++) {
+        node = node.childOrCreate(prefix.charAt(i));
+      }
+      node.entry = value;
+    }
+
+    Entry longest(String path) {
+      TrieNode node = this;
+      Entry best = entry;
+      for (int i = 0; i < path.length() && node != null; i++) {
+        node = node.child(path.charAt(i));
+        if (node != null && node.entry != null) {
+          best = node.entry;
+        }
+      }
+      return best;
+    }
+
+    private TrieNode child(char c) {
+      char[] k = keys;
+      for (int i = 0; i < k.length; i++) {
+        if (k[i] == c) {
+          return children[i];
+        }
+      }
+      return null;
+    }
+
+    private TrieNode childOrCreate(char c) {
+      TrieNode existing = child(c);
+      if (existing != null) {
+        return existing;
+      }
+      int n = keys.length;
+      keys = Arrays.copyOf(keys, n + 1);
+      children = Arrays.copyOf(children, n + 1);
+      keys[n] = c;
+      children[n] = new TrieNode();
+      return children[n];
+    }
+  }
+}

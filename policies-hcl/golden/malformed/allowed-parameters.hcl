@@ -1,0 +1,6 @@
+path "secret/data/x" {
+  capabilities = ["create"]
+  allowed_parameters = {
+    "foo" = []
+  }
+}

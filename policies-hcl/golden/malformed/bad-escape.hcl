@@ -1,0 +1,3 @@
+path "secret\q" {
+  capabilities = ["read"]
+}

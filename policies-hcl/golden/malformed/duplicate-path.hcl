@@ -1,0 +1,7 @@
+path "secret/data/x" {
+  capabilities = ["read"]
+}
+
+path "/secret/data/x" {
+  capabilities = ["list"]
+}

@@ -1,0 +1,2 @@
+path "secret/data/x" {
+	capabilities = ["read"

@@ -1,0 +1,3 @@
+path "secret/*/db" {
+  capabilities = ["read"]
+}

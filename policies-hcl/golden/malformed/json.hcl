@@ -1,0 +1,1 @@
+{"path": {"secret/data/x": {"capabilities": ["read"]}}}

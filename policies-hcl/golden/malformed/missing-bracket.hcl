@@ -1,0 +1,4 @@
+# the list is never closed
+path "secret/data/x" {
+  capabilities = ["read"
+}

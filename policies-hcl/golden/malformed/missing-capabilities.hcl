@@ -1,0 +1,3 @@
+path "secret/data/x" {
+  comment = "no capabilities here"
+}

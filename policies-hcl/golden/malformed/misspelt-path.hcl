@@ -1,0 +1,3 @@
+pth "secret/data/x" {
+  capabilities = ["read"]
+}

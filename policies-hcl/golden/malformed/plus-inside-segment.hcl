@@ -1,0 +1,3 @@
+path "secret/data/a+b" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,3 @@
+path "secret/data/my app" {
+  capabilities = ["read"]
+}

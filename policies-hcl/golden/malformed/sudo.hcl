@@ -1,0 +1,3 @@
+path "sys/audit" {
+  capabilities = ["audit", "sudo"]
+}

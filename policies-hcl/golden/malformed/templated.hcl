@@ -1,0 +1,3 @@
+path "secret/data/{{identity.entity.id}}/*" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,1 @@
+# An empty policy (only comments) is valid and grants nothing.

@@ -1,0 +1,7 @@
+path "shared/*" {
+  capabilities = ["read"]
+}
+
+path "specific/app/*" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,4 @@
+# Same pattern as union-a and union-b, with deny: deny wins on this pattern.
+path "shared/*" {
+  capabilities = ["deny", "read"]
+}

@@ -1,0 +1,3 @@
+path "wide/ok/*" {
+  capabilities = ["read"]
+}
