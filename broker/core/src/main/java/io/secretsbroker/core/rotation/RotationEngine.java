@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -242,7 +243,7 @@ public final class RotationEngine {
   }
 
   /** Every row, by name. */
-  java.util.Map<String, RotationRow> rows() {
+  Map<String, RotationRow> rows() {
     return store.all();
   }
 

@@ -110,7 +110,8 @@ public final class RotationPolicies {
   /** The secret's own override ({@link PolicyOverride#NONE} when it has none). */
   public PolicyOverride overrideOf(String name) {
     return store.inTransaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM sb_rotation_policies WHERE name = ?")) {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT " + COLUMNS + " FROM sb_rotation_policies WHERE name = ?")) {
         ps.setString(1, name);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next() ? read(rs) : PolicyOverride.NONE;

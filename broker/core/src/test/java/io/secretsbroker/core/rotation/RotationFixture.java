@@ -24,11 +24,12 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One broker's worth of rotation parts over an in-memory backend (behind a {@link FlakyBackend} and the cache) and
- * an H2 state database in a folder. {@link #restart()} drops every part but the backend and the database files, as
- * a crash and restart would.
+ * a state database (H2 in a folder unless told otherwise). {@link #restart()} drops every part but the backend and
+ * the database, as a crash and restart would.
  */
 final class RotationFixture implements AutoCloseable {
   final FakeClock clock = new FakeClock();
@@ -37,7 +38,7 @@ final class RotationFixture implements AutoCloseable {
   final MountTable mounts = new MountTable(List.of(new Mount("", "memory",
       new CachingBackend(backend, CacheSettings.defaults(), () -> clock.millis() * 1_000_000L, Runnable::run))));
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final Path dir;
+  private final Supplier<StateSettings> database;
   private final List<RotationPolicies.PrefixPolicy> prefixes;
   private RotationSettings settings = RotationSettings.defaults();
   StateStore state;
@@ -49,13 +50,18 @@ final class RotationFixture implements AutoCloseable {
   }
 
   RotationFixture(Path dir, List<RotationPolicies.PrefixPolicy> prefixes) {
-    this.dir = dir;
+    this(() -> StateSettings.h2(dir), prefixes);
+  }
+
+  /** A fixture on the state database {@code database} describes (e.g. a PostgreSQL schema). */
+  RotationFixture(Supplier<StateSettings> database, List<RotationPolicies.PrefixPolicy> prefixes) {
+    this.database = database;
     this.prefixes = prefixes;
     open();
   }
 
   private void open() {
-    state = StateStore.open(StateSettings.h2(dir));
+    state = StateStore.open(database.get());
     changes = new ChangeFeed(state, clock);
     policies = new RotationPolicies(state, RotationPolicy.DEFAULT, prefixes);
   }

@@ -39,6 +39,7 @@ import java.util.Set;
  * @param shutdownGrace how long in-flight calls may take to finish at shutdown
  * @param audit audit log settings
  * @param rateLimit per-principal request rate limit, empty for none
+ * @param rotation the rotation scheduler and default rotation policies
  */
 public record BrokerConfig(
     boolean devMode,
@@ -55,7 +56,8 @@ public record BrokerConfig(
     Duration changePollInterval,
     Duration shutdownGrace,
     AuditConfig audit,
-    Optional<RateLimit> rateLimit) {
+    Optional<RateLimit> rateLimit,
+    RotationConfig rotation) {
 
   /** Default gRPC address. */
   public static final String DEFAULT_LISTEN = "127.0.0.1:7700";
@@ -75,7 +77,7 @@ public record BrokerConfig(
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
 
   private static final Set<String> ROOT_KEYS = Set.of("listen", "metrics-listen", "data-dir", "tls", "state",
-      "cache", "limits", "mounts", "auth", "policies", "change-poll-interval", "shutdown-grace", "audit");
+      "cache", "limits", "mounts", "auth", "policies", "change-poll-interval", "shutdown-grace", "audit", "rotation");
 
   /**
    * TLS for the gRPC port.
@@ -92,8 +94,9 @@ public record BrokerConfig(
    *
    * @param jsonLinesFile a file that mirrors every durable record as one JSON line, for SIEM shipping
    * @param appendTimeout how long a request waits for its audit record to be durable before it fails
+   * @param enabled false turns auditing off entirely (for benchmarks; logged loudly at start)
    */
-  public record AuditConfig(Optional<Path> jsonLinesFile, Duration appendTimeout) {}
+  public record AuditConfig(Optional<Path> jsonLinesFile, Duration appendTimeout, boolean enabled) {}
 
   /**
    * A per-principal token bucket.
@@ -211,12 +214,15 @@ public record BrokerConfig(
     Duration poll = root.duration("change-poll-interval", DEFAULT_CHANGE_POLL, Duration.ofMillis(50),
         Duration.ofSeconds(60));
     Duration grace = root.duration("shutdown-grace", DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofMinutes(10));
-    Settings auditSection = root.section("audit").allowOnly(Set.of("file", "append-timeout"));
+    Settings auditSection = root.section("audit").allowOnly(Set.of("file", "append-timeout", "enabled"));
     AuditConfig audit = new AuditConfig(auditSection.optString("file").map(Path::of),
         auditSection.duration("append-timeout", DEFAULT_AUDIT_APPEND_TIMEOUT, Duration.ofMillis(100),
-            Duration.ofMinutes(1)));
+            Duration.ofMinutes(1)), auditSection.bool("enabled", true));
+    if (!audit.enabled() && audit.jsonLinesFile().isPresent()) {
+      throw new ConfigException(auditSection.pathOf("file") + ": cannot mirror an audit log that is turned off");
+    }
     return new BrokerConfig(devMode, listen, metrics, dataDir, tls, state, limits, mounts, auth, policiesDir, reload,
-        poll, grace, audit, rateLimit(root.section("limits")));
+        poll, grace, audit, rateLimit(root.section("limits")), RotationConfig.parse(root.section("rotation")));
   }
 
   private static Optional<TlsConfig> tls(Settings s) {
