@@ -259,11 +259,10 @@ public final class SecretService {
       throw new BrokerException(Failure.NOT_FOUND, "secret '" + name + "' has no version " + version);
     }
     Revocation r = new Revocation(name, version, reason, caller.name(), clock.instant());
-    boolean fresh = revocations.revoke(r);
+    boolean fresh = revocations.revoke(r, changes);
     mount.backend().invalidate(relative);
     if (fresh) {
       metrics.revoked();
-      changes.publish(ChangeEvent.Type.REVOKED, name, version);
     }
     return r;
   }

@@ -71,6 +71,9 @@ public final class Main implements Callable<Integer> {
     } catch (java.io.IOException e) {
       System.err.println("secrets-broker: cannot listen on " + cfg.listen() + ": " + e.getMessage());
       return 1;
+    } catch (io.secretsbroker.core.BrokerException e) {
+      System.err.println("secrets-broker: cannot start: " + e.getMessage());
+      return 1;
     }
     BrokerConfig running = cfg;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

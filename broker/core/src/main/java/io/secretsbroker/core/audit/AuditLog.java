@@ -39,6 +39,15 @@ import org.slf4j.LoggerFactory;
  * durable write per batch) and releases each caller when its batch has committed. Each record holds the SHA-256
  * of its canonical form, which includes the previous record's hash; the chain's head row is locked for the
  * append, so several replicas sharing one database produce one chain with no fork and no gap. Thread-safe.
+ *
+ * <p>A batch is never written twice. If its commit fails (the connection may drop during {@code COMMIT}, leaving
+ * the outcome unknown), the writer asks the database once whether the batch's last record is there with its hash:
+ * if so the batch did commit and its callers are released as usual; if not, or if the database cannot answer,
+ * the callers fail ({@code UNAVAILABLE}, fail closed) and the entries are dropped, not retried — a retry would
+ * append them again under new sequence numbers. So the log never lacks a record of a request that was answered,
+ * and it may, rarely, hold the record of a request that was refused because its commit could not be confirmed
+ * in time (counted by {@code secrets.audit.records.unconfirmed}). An entry whose caller gave up waiting before
+ * its batch took the chain's head lock is not written at all.
  */
 public final class AuditLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
@@ -54,6 +63,7 @@ public final class AuditLog implements AutoCloseable {
   private final Duration appendTimeout;
   private final Counter written;
   private final Counter failures;
+  private final Counter unconfirmed;
   private final DistributionSummary batchSizes;
   private final List<Consumer<List<AuditRecord>>> mirrors = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean running = true;
@@ -69,6 +79,9 @@ public final class AuditLog implements AutoCloseable {
         .register(registry);
     this.failures = Counter.builder("secrets.audit.write.failures")
         .description("Audit records that could not be made durable (their requests failed)").register(registry);
+    this.unconfirmed = Counter.builder("secrets.audit.records.unconfirmed")
+        .description("Records made durable whose requests had already been refused (commit outcome unknown in time)")
+        .register(registry);
     this.batchSizes = DistributionSummary.builder("secrets.audit.batch.size")
         .description("Records per group commit").register(registry);
     this.writer = new Thread(this::writeLoop, "audit-writer");
@@ -97,12 +110,22 @@ public final class AuditLog implements AutoCloseable {
       return done.get(appendTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      failures.increment();
-      throw unavailable(e);
-    } catch (ExecutionException | TimeoutException e) {
+      return abandon(done, e);
+    } catch (TimeoutException e) {
+      return abandon(done, e);
+    } catch (ExecutionException e) {
       failures.increment();
       throw unavailable(e);
     }
+  }
+
+  /** Gives up waiting: the writer skips the entry if it has not taken it yet; a record made meanwhile counts. */
+  private AuditRecord abandon(CompletableFuture<AuditRecord> done, Exception why) {
+    if (!done.completeExceptionally(why) && !done.isCompletedExceptionally()) {
+      return done.join();
+    }
+    failures.increment();
+    throw unavailable(why);
   }
 
   private static BrokerException unavailable(Throwable cause) {
@@ -120,10 +143,36 @@ public final class AuditLog implements AutoCloseable {
         }
         batch.add(first);
         queue.drainTo(batch, MAX_BATCH - 1);
+        batch.removeIf(p -> p.done().isDone());
+        if (batch.isEmpty()) {
+          continue;
+        }
+        List<AuditRecord> attempted = new ArrayList<>(batch.size());
         try {
-          List<AuditRecord> records = store.inTransaction(c -> appendBatch(c, batch));
+          List<AuditRecord> records;
+          try {
+            records = store.inTransaction(c -> appendBatch(c, batch, attempted));
+          } catch (RuntimeException | AssertionError e) {
+            if (!committedAnyway(attempted, batch.size())) {
+              throw e;
+            }
+            log.warn("an audit batch of {} records committed although its commit reported a failure ({});"
+                + " its requests proceed", batch.size(), e.getClass().getSimpleName());
+            records = attempted;
+          }
+          int late = 0;
           for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).done().complete(records.get(i));
+            if (!batch.get(i).done().complete(records.get(i))) {
+              late++;
+            }
+          }
+          if (late > 0) {
+            unconfirmed.increment(late);
+            log.warn("{} audit records became durable after their requests had been refused", late);
+          }
+          if (records.isEmpty()) {
+            batch.clear();
+            continue;
           }
           written.increment(records.size());
           batchSizes.record(records.size());
@@ -134,9 +183,15 @@ public final class AuditLog implements AutoCloseable {
               log.warn("audit mirror failed; the state database still holds the records", e);
             }
           }
-        } catch (RuntimeException e) {
-          log.error("audit batch of {} records could not be written; those requests fail", batch.size(), e);
+        } catch (RuntimeException | Error e) {
+          // Whatever a driver throws, the writer lives on: a dead writer would refuse every later request.
+          log.error("audit batch of {} records could not be written; those requests fail: {} ({})", batch.size(),
+              e.getMessage(), e.getCause() == null ? e.getClass().getSimpleName()
+                  : e.getCause().getClass().getSimpleName());
           batch.forEach(p -> p.done().completeExceptionally(e));
+          if (e instanceof VirtualMachineError fatal) {
+            throw fatal;
+          }
         }
         batch.clear();
       } catch (InterruptedException e) {
@@ -146,7 +201,33 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
-  private static List<AuditRecord> appendBatch(Connection c, List<Pending> batch) throws SQLException {
+  /**
+   * Whether a batch whose transaction reported a failure is in the database anyway (the connection dropped
+   * during COMMIT): its last record's sequence holds its hash. False when the batch was not fully prepared or the
+   * database cannot answer.
+   */
+  private boolean committedAnyway(List<AuditRecord> attempted, int size) {
+    if (size == 0 || attempted.size() != size) {
+      return false;
+    }
+    AuditRecord last = attempted.get(size - 1);
+    try {
+      return store.inTransaction(c -> {
+        try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM sb_audit WHERE seq = ?")) {
+          ps.setLong(1, last.sequence());
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() && rs.getString(1).equals(last.hash());
+          }
+        }
+      });
+    } catch (RuntimeException | AssertionError e) {
+      return false;
+    }
+  }
+
+  private static List<AuditRecord> appendBatch(Connection c, List<Pending> batch, List<AuditRecord> out)
+      throws SQLException {
+    out.clear();
     long seq;
     String prev;
     try (PreparedStatement ps = c.prepareStatement(
@@ -158,7 +239,11 @@ public final class AuditLog implements AutoCloseable {
       seq = rs.getLong(1);
       prev = rs.getString(2);
     }
-    List<AuditRecord> out = new ArrayList<>(batch.size());
+    // Waiting for a connection or for the head lock may have outlasted some callers: their entries are not written.
+    batch.removeIf(p -> p.done().isDone());
+    if (batch.isEmpty()) {
+      return out;
+    }
     try (PreparedStatement ins = c.prepareStatement("INSERT INTO sb_audit (seq, time_ms, request_id, principal,"
         + " peer, method, name, version, outcome, cache_hit, latency_us, detail, prev_hash, hash)"
         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {

@@ -1,9 +1,12 @@
 package io.secretsbroker.core.revocation;
 
 import io.secretsbroker.core.state.ChangeEvent;
+import io.secretsbroker.core.state.ChangeFeed;
 import io.secretsbroker.core.state.StateStore;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,30 +42,48 @@ public final class RevocationRegistry {
    * @return true when this call revoked it, false when it already was
    */
   public boolean revoke(Revocation r) {
-    boolean inserted = store.inTransaction(c -> {
-      try (PreparedStatement check = c.prepareStatement(
-          "SELECT 1 FROM sb_revocations WHERE name = ? AND version = ?")) {
-        check.setString(1, r.name());
-        check.setString(2, r.version());
-        try (ResultSet rs = check.executeQuery()) {
-          if (rs.next()) {
-            return false;
-          }
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO sb_revocations (name, version, reason, principal, revoked_ms) VALUES (?, ?, ?, ?, ?)")) {
-        ps.setString(1, r.name());
-        ps.setString(2, r.version());
-        ps.setString(3, r.reason());
-        ps.setString(4, r.principal());
-        ps.setLong(5, r.revokedAt().toEpochMilli());
-        ps.executeUpdate();
-      }
-      return true;
-    });
+    boolean inserted = store.inTransaction(c -> insertIfAbsent(c, r));
     revoked.add(key(r.name(), r.version()));
     return inserted;
+  }
+
+  /**
+   * Records a revocation and its {@link ChangeEvent.Type#REVOKED} event in one transaction, so other replicas
+   * learn of every revocation that committed, even when this broker stops right after the commit or the caller
+   * retries a call whose outcome it never saw. Revoking an already revoked version keeps the first record and
+   * records no new event.
+   *
+   * @return true when this call revoked it, false when it already was
+   * @throws io.secretsbroker.core.BrokerException UNAVAILABLE when the database fails (nothing recorded)
+   */
+  public boolean revoke(Revocation r, ChangeFeed changes) {
+    boolean inserted = changes.publishIf(ChangeEvent.Type.REVOKED, r.name(), r.version(),
+        c -> insertIfAbsent(c, r)).isPresent();
+    revoked.add(key(r.name(), r.version()));
+    return inserted;
+  }
+
+  private static boolean insertIfAbsent(Connection c, Revocation r) throws SQLException {
+    try (PreparedStatement check = c.prepareStatement(
+        "SELECT 1 FROM sb_revocations WHERE name = ? AND version = ?")) {
+      check.setString(1, r.name());
+      check.setString(2, r.version());
+      try (ResultSet rs = check.executeQuery()) {
+        if (rs.next()) {
+          return false;
+        }
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO sb_revocations (name, version, reason, principal, revoked_ms) VALUES (?, ?, ?, ?, ?)")) {
+      ps.setString(1, r.name());
+      ps.setString(2, r.version());
+      ps.setString(3, r.reason());
+      ps.setString(4, r.principal());
+      ps.setLong(5, r.revokedAt().toEpochMilli());
+      ps.executeUpdate();
+    }
+    return true;
   }
 
   /** Forgets the revocations of a deleted secret (its version ids may be reused by a new secret). */

@@ -2,7 +2,9 @@ package io.secretsbroker.core.rotation;
 
 /**
  * Decides which broker runs the rotation scheduler when several share one state database. The scheduler asks
- * {@link #tryAcquire()} before every scan and scans only while it holds the lock. Implementations are thread-safe.
+ * {@link #tryAcquire()} before every scan and again before each rotation and retirement in it, and acts only while
+ * it holds the lock ({@link PostgresLeaderLock} on PostgreSQL, {@link #alwaysLeader()} on embedded H2).
+ * Implementations are thread-safe.
  */
 public interface LeaderLock {
 

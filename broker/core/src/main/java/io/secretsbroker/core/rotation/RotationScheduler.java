@@ -161,7 +161,7 @@ public final class RotationScheduler implements AutoCloseable {
     Set<String> rotated = ConcurrentHashMap.newKeySet();
     AtomicInteger failed = new AtomicInteger();
     runBounded(work, rotated, failed);
-    int retired = engine.retireExpired();
+    int retired = closed.get() || !leader.tryAcquire() ? 0 : engine.retireExpired();
     int overdue = (int) due.stream().filter(n -> !rotated.contains(n)).count();
     overdueGauge.set(overdue);
     return new ScanReport(true, due.size(), work.size(), rotated.size(), failed.get(), retired, overdue);
@@ -208,7 +208,7 @@ public final class RotationScheduler implements AutoCloseable {
 
   private void drain(Queue<Work> queue, Set<String> rotated, AtomicInteger failed) {
     Work w;
-    while (!closed.get() && (w = queue.poll()) != null) {
+    while (!closed.get() && leader.tryAcquire() && (w = queue.poll()) != null) {
       try {
         Optional<RotationOutcome> outcome = w.resume() != null ? engine.resume(w.resume())
             : Optional.of(engine.rotate(w.name(), null));

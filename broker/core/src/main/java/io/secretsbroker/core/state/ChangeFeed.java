@@ -1,7 +1,9 @@
 package io.secretsbroker.core.state;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
@@ -9,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -18,13 +21,16 @@ import org.slf4j.LoggerFactory;
  * The ordered record of changes to secrets, kept in the state database so every replica sees every change.
  * {@link #publish} records a change and tells this replica's subscribers at once; {@link #poll()} (called on a
  * schedule, and when another replica signals) delivers changes other replicas recorded. Each event reaches each
- * subscriber once. Thread-safe.
+ * subscriber once. On PostgreSQL, recording a change also sends {@code NOTIFY} on {@value #CHANNEL} in the same
+ * transaction, so other replicas' {@link ChangeListener}s poll as soon as it commits. Thread-safe.
  */
 public final class ChangeFeed {
   private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
   /** Events are re-scanned this far back, so ids committed out of order by concurrent writers are not missed. */
   private static final long RESCAN_WINDOW = 1_000;
   private static final int SEEN_LIMIT = 20_000;
+  /** The PostgreSQL notification channel; the payload is the event id. */
+  static final String CHANNEL = "sb_changes";
 
   private final StateStore store;
   private final Clock clock;
@@ -62,29 +68,58 @@ public final class ChangeFeed {
    * Records a change and delivers it to this replica's subscribers.
    *
    * @return the event
+   * @throws io.secretsbroker.core.BrokerException UNAVAILABLE when the database fails (nothing recorded)
    */
   public ChangeEvent publish(ChangeEvent.Type type, String name, String version) {
+    return publishIf(type, name, version, c -> true).orElseThrow();
+  }
+
+  /**
+   * Runs {@code work} and, when it returns true, records a change in the same transaction, then delivers the
+   * change to this replica's subscribers: the change is recorded if and only if the work is committed.
+   *
+   * @return the event, or empty when {@code work} returned false (nothing recorded, work still committed)
+   * @throws io.secretsbroker.core.BrokerException UNAVAILABLE when the database fails (nothing committed)
+   */
+  public Optional<ChangeEvent> publishIf(ChangeEvent.Type type, String name, String version,
+      StateStore.Work<Boolean> work) {
     Instant now = clock.instant();
-    long id = store.inTransaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO sb_events (event_type, name, version, created_ms) VALUES (?, ?, ?, ?)",
-          Statement.RETURN_GENERATED_KEYS)) {
-        ps.setString(1, type.name());
-        ps.setString(2, name);
-        ps.setString(3, version == null ? "" : version);
-        ps.setLong(4, now.toEpochMilli());
-        ps.executeUpdate();
-        try (ResultSet keys = ps.getGeneratedKeys()) {
-          keys.next();
-          return keys.getLong(1);
-        }
-      }
-    });
-    ChangeEvent event = new ChangeEvent(id, type, name, version == null ? "" : version, now);
+    String v = version == null ? "" : version;
+    Long id = store.inTransaction(c -> work.run(c) ? insert(c, type, name, v, now) : null);
+    if (id == null) {
+      return Optional.empty();
+    }
+    ChangeEvent event = new ChangeEvent(id, type, name, v, now);
     if (markSeen(id)) {
       deliver(event);
     }
-    return event;
+    return Optional.of(event);
+  }
+
+  private long insert(Connection c, ChangeEvent.Type type, String name, String version, Instant now)
+      throws SQLException {
+    long id;
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO sb_events (event_type, name, version, created_ms) VALUES (?, ?, ?, ?)",
+        Statement.RETURN_GENERATED_KEYS)) {
+      ps.setString(1, type.name());
+      ps.setString(2, name);
+      ps.setString(3, version);
+      ps.setLong(4, now.toEpochMilli());
+      ps.executeUpdate();
+      try (ResultSet keys = ps.getGeneratedKeys()) {
+        keys.next();
+        id = keys.getLong(1);
+      }
+    }
+    if (store.shared()) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+        ps.setString(1, CHANNEL);
+        ps.setString(2, Long.toString(id));
+        ps.execute();
+      }
+    }
+    return id;
   }
 
   /** Delivers changes recorded by other replicas since the last poll; returns how many were new. */

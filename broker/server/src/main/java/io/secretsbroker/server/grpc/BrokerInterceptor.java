@@ -59,8 +59,17 @@ final class BrokerInterceptor implements ServerInterceptor {
       }
     };
     ServerCall<Q, R> audited = audit.wrap(tagged, ctx);
-    Optional<Principal> principal = identity.resolve(headers.get(AUTHORIZATION),
-        call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+    Optional<Principal> principal;
+    try {
+      principal = identity.resolve(headers.get(AUTHORIZATION),
+          call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+    } catch (io.secretsbroker.core.BrokerException e) {
+      // the token store could not be asked (state database down): refuse as UNAVAILABLE, never as UNKNOWN
+      Metadata trailers = new Metadata();
+      trailers.put(REQUEST_ID, ctx.requestId());
+      audited.close(StatusMapper.toStatus(e, ctx.requestId()), trailers);
+      return new ServerCall.Listener<>() {};
+    }
     if (principal.isEmpty()) {
       Metadata trailers = new Metadata();
       trailers.put(REQUEST_ID, ctx.requestId());

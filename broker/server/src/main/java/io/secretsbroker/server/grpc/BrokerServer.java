@@ -24,10 +24,18 @@ import io.secretsbroker.core.metrics.BrokerMetrics;
 import io.secretsbroker.core.policy.AccessControl;
 import io.secretsbroker.core.policy.PolicyAccessControl;
 import io.secretsbroker.core.revocation.RevocationRegistry;
+import io.secretsbroker.core.rotation.LeaderLock;
+import io.secretsbroker.core.rotation.PostgresLeaderLock;
+import io.secretsbroker.core.rotation.RotationEngine;
+import io.secretsbroker.core.rotation.RotationPolicies;
+import io.secretsbroker.core.rotation.RotationScheduler;
+import io.secretsbroker.core.rotation.RotationService;
+import io.secretsbroker.core.rotation.RotationSettings;
 import io.secretsbroker.core.rotation.SecretAges;
 import io.secretsbroker.core.routing.Mount;
 import io.secretsbroker.core.routing.MountTable;
 import io.secretsbroker.core.state.ChangeFeed;
+import io.secretsbroker.core.state.ChangeListener;
 import io.secretsbroker.core.state.StateStore;
 import io.secretsbroker.policy.PolicyBindings;
 import io.secretsbroker.policy.PolicyException;
@@ -73,9 +81,11 @@ public final class BrokerServer implements AutoCloseable {
   private MetricsEndpoint metricsEndpoint;
   private StateStore state;
   private SecretService secrets;
+  private RotationScheduler rotationScheduler;
   private AuditLog audit;
   private PrometheusMeterRegistry registry;
   private boolean rootTokenCreated;
+  private ScheduledExecutorService scheduler;
 
   private BrokerServer(BrokerConfig config) {
     this.config = config;
@@ -111,6 +121,7 @@ public final class BrokerServer implements AutoCloseable {
       return t;
     });
     resources.add(scheduler::shutdownNow);
+    this.scheduler = scheduler;
 
     state = StateStore.open(config.state());
     resources.add(state);
@@ -119,6 +130,9 @@ public final class BrokerServer implements AutoCloseable {
     resources.add(mounts);
 
     ChangeFeed changes = new ChangeFeed(state, clock);
+    if (state.shared()) {
+      resources.add(ChangeListener.start(state, changes, registry));
+    }
     RevocationRegistry revocations = new RevocationRegistry(state);
     TokenStore tokens = new TokenStore(state, clock);
     if (config.auth().rootTokenFile().isPresent()) {
@@ -129,7 +143,13 @@ public final class BrokerServer implements AutoCloseable {
     Map<String, List<String>> bindingMap = new LinkedHashMap<>();
     config.auth().bindings().forEach(bd -> bindingMap.computeIfAbsent(bd.principal(), k -> new ArrayList<>())
         .addAll(bd.policies()));
-    AccessControl access = new PolicyAccessControl(policies, PolicyBindings.of(bindingMap), metrics);
+    PolicyBindings bindings;
+    try {
+      bindings = PolicyBindings.of(bindingMap);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("auth.bindings: " + e.getMessage(), e);
+    }
+    AccessControl access = new PolicyAccessControl(policies, bindings, metrics);
 
     io.secretsbroker.core.audit.JsonLinesSink sink = null;
     if (config.audit().jsonLinesFile().isPresent()) {
@@ -143,7 +163,27 @@ public final class BrokerServer implements AutoCloseable {
     }
 
     secrets = new SecretService(mounts, access, revocations, changes, metrics, config.limits(), clock);
-    SecretAges ages = new SecretAges(mounts, name -> SecretAges.DEFAULT_INTERVAL, clock);
+    RotationPolicies rotationPolicies = new RotationPolicies(state, config.rotation().defaults(),
+        config.rotation().prefixes());
+    SecretAges ages = new SecretAges(mounts, rotationPolicies, clock);
+    RotationSettings rotationSettings = config.rotation().settings().withTakeoverAfter(
+        state.kind().equals("h2") ? Duration.ZERO : RotationSettings.SHARED_STATE_TAKEOVER_AFTER);
+    RotationEngine rotationEngine = new RotationEngine(mounts, rotationPolicies, state, changes, registry, clock,
+        rotationSettings);
+    RotationService rotation = new RotationService(mounts, access, rotationEngine, ages, config.limits(), changes,
+        clock);
+    ScheduledExecutorService rotationThreads = Executors.newScheduledThreadPool(rotationSettings.concurrency(),
+        r -> {
+          Thread t = new Thread(r, "rotation-scheduler");
+          t.setDaemon(true);
+          return t;
+        });
+    resources.add(rotationThreads::shutdownNow);
+    LeaderLock leaderLock = state.shared() ? new PostgresLeaderLock(state, registry) : LeaderLock.alwaysLeader();
+    rotationScheduler = new RotationScheduler(rotationEngine, ages, leaderLock, rotationThreads, clock,
+        registry, new java.security.SecureRandom().nextLong(),
+        new RotationAudit(config.audit().enabled() ? audit : null, clock));
+    resources.add(rotationScheduler);
 
     long pollMillis = config.changePollInterval().toMillis();
     scheduler.scheduleWithFixedDelay(() -> {
@@ -162,7 +202,10 @@ public final class BrokerServer implements AutoCloseable {
       }
     }, 0, 5, TimeUnit.SECONDS);
 
-    AuditRecorder recorder = new AuditRecorder(audit, clock);
+    AuditRecorder recorder = new AuditRecorder(config.audit().enabled() ? audit : null, clock);
+    if (!config.audit().enabled()) {
+      log.warn("AUDIT IS TURNED OFF (audit.enabled: false): requests are not recorded. Use only for benchmarks.");
+    }
     io.secretsbroker.core.auth.RateLimiter limiter = config.rateLimit().isPresent()
         ? new io.secretsbroker.core.auth.RateLimiter(config.rateLimit().get().requestsPerSecond(),
             config.rateLimit().get().burst(), System::nanoTime)
@@ -171,8 +214,9 @@ public final class BrokerServer implements AutoCloseable {
     NettyServerBuilder builder = NettyServerBuilder.forAddress(
         new InetSocketAddress(config.listen().host(), config.listen().port()), credentials())
         .addService(ServerInterceptors.intercept(new SecretsGrpcService(secrets, changes, access, config.limits(),
-            scheduler, Duration.ofSeconds(15), clock, recorder), interceptor))
+            scheduler, Duration.ofSeconds(15), clock, recorder, rotation), interceptor))
         .addService(ServerInterceptors.intercept(new RevocationGrpcService(secrets), interceptor))
+        .addService(ServerInterceptors.intercept(new RotationGrpcService(rotation), interceptor))
         .addService(ServerInterceptors.intercept(new AuditGrpcService(audit, access, ages), interceptor))
         .addService(ServerInterceptors.intercept(new AdminGrpcService(tokens, access,
             config.auth().tokenDefaultTtl()), interceptor))
@@ -180,6 +224,7 @@ public final class BrokerServer implements AutoCloseable {
         .addService(ProtoReflectionServiceV1.newInstance())
         .maxInboundMessageSize(8 * 1024 * 1024);
     grpc = builder.build().start();
+    rotationScheduler.start();
     health.setStatus("", ServingStatus.SERVING);
 
     if (config.metricsListen().isPresent()) {
@@ -280,6 +325,11 @@ public final class BrokerServer implements AutoCloseable {
     return secrets;
   }
 
+  /** The rotation scheduler (tests run a scan with {@link RotationScheduler#runOnce()}). */
+  public RotationScheduler rotationScheduler() {
+    return rotationScheduler;
+  }
+
   /** The audit log. */
   public AuditLog audit() {
     return audit;
@@ -298,6 +348,9 @@ public final class BrokerServer implements AutoCloseable {
   /** Stops accepting calls, lets in-flight ones finish within the grace, then releases everything. */
   @Override
   public void close() {
+    if (scheduler != null) {
+      scheduler.shutdownNow(); // no more polls or health probes against resources about to close
+    }
     if (grpc != null) {
       grpc.shutdown();
       try {
