@@ -10,6 +10,8 @@ import io.secretsbroker.core.SecretService;
 import io.secretsbroker.core.ServiceLimits;
 import io.secretsbroker.core.auth.Principal;
 import io.secretsbroker.core.policy.AccessControl;
+import io.secretsbroker.core.rotation.RotationService;
+import io.secretsbroker.core.rotation.RotationStatus;
 import io.secretsbroker.policy.PolicyPaths.Operation;
 import io.secretsbroker.core.state.ChangeEvent;
 import io.secretsbroker.core.state.ChangeFeed;
@@ -52,10 +54,13 @@ final class SecretsGrpcService extends SecretsServiceGrpc.SecretsServiceImplBase
   private final Duration heartbeat;
   private final Clock clock;
   private final AuditRecorder audit;
+  private final RotationService rotation;
 
   SecretsGrpcService(SecretService secrets, ChangeFeed changes, AccessControl access, ServiceLimits limits,
-      ScheduledExecutorService scheduler, Duration heartbeat, Clock clock, AuditRecorder audit) {
+      ScheduledExecutorService scheduler, Duration heartbeat, Clock clock, AuditRecorder audit,
+      RotationService rotation) {
     this.audit = audit;
+    this.rotation = rotation;
     this.secrets = secrets;
     this.changes = changes;
     this.access = access;
@@ -79,7 +84,10 @@ final class SecretsGrpcService extends SecretsServiceGrpc.SecretsServiceImplBase
   }
 
   private GetSecretResponse get(Principal principal, GetSecretRequest req) {
-    SecretResult r = secrets.get(principal, ref(req));
+    return response(secrets.get(principal, ref(req)));
+  }
+
+  private static GetSecretResponse response(SecretResult r) {
     GetSecretResponse.Builder b = GetSecretResponse.newBuilder()
         .setName(r.version().name())
         .setValue(com.google.protobuf.UnsafeByteOperations.unsafeWrap(r.version().value().bytes()))
@@ -95,8 +103,9 @@ final class SecretsGrpcService extends SecretsServiceGrpc.SecretsServiceImplBase
     Calls.unary(out, () -> {
       CallContext ctx = CallContext.current();
       ctx.target(req.getName(), ref(req).selector());
-      GetSecretResponse resp = get(ctx.principal(), req);
-      return resp;
+      SecretResult r = secrets.get(ctx.principal(), ref(req));
+      ctx.served(r.version().info().version(), r.fromCache());
+      return response(r);
     });
   }
 
@@ -160,6 +169,9 @@ final class SecretsGrpcService extends SecretsServiceGrpc.SecretsServiceImplBase
       for (VersionInfo v : d.metadata().versions()) {
         b.addVersions(Protos.version(v, d.revokedVersions().contains(v.version())));
       }
+      RotationStatus rs = rotation.statusOf(d.metadata());
+      b.setRotationPolicy(RotationGrpcService.toProto(rs.policy())).setNextRotationTime(Protos.ts(rs.nextRotation()));
+      rs.lastRotated().ifPresent(t -> b.setLastRotatedTime(Protos.ts(t)));
       return b.build();
     });
   }
@@ -221,6 +233,9 @@ final class SecretsGrpcService extends SecretsServiceGrpc.SecretsServiceImplBase
       }
     };
     synchronized (lock) {
+      if (req.getResumeAfterEventId() == 0) {
+        lastSent[0] = changes.highWater(); // new events only: start from the feed's head
+      }
       changes.subscribe(listener);
       if (req.getResumeAfterEventId() > 0) {
         for (ChangeEvent e : changes.since(req.getResumeAfterEventId(), 10_000)) {
@@ -230,6 +245,10 @@ final class SecretsGrpcService extends SecretsServiceGrpc.SecretsServiceImplBase
           }
         }
       }
+      // An opening heartbeat tells the client the position to resume from, even if nothing happens before
+      // the stream breaks.
+      out.onNext(SecretEvent.newBuilder().setType(SecretEvent.Type.TYPE_HEARTBEAT).setEventId(lastSent[0])
+          .setTime(Protos.ts(clock.instant())).build());
     }
     ScheduledFuture<?> beat = scheduler.scheduleAtFixedRate(() -> {
       synchronized (lock) {
