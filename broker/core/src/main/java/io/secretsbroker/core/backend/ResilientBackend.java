@@ -75,7 +75,7 @@ public final class ResilientBackend implements SecretBackend {
       return Retry.decorateSupplier(retry, guarded).get();
     } catch (CallNotPermittedException e) {
       throw new BackendException(ErrorCode.UNAVAILABLE,
-          "backend of mount '" + mount + "' is failing; calls paused (circuit open)", e);
+          "backend is failing; calls paused (circuit open)", e);
     }
   }
 
