@@ -271,11 +271,11 @@ public final class SecretService {
   public Page<Revocation> listRevocations(Principal caller, String prefix, PageRequest page) {
     SecretNames.requireValidPrefix("prefix", prefix);
     access.require(caller, Operation.LIST_REVOCATIONS, prefix);
-    int offset = decodeOffset(page.token());
+    int offset = PageTokens.decodeOffset("o", page.token());
     List<Revocation> rows = revocations.list(prefix, offset, page.size() + 1);
     boolean more = rows.size() > page.size();
     List<Revocation> items = more ? rows.subList(0, page.size()) : rows;
-    return new Page<>(items, more ? encodeOffset(offset + page.size()) : "");
+    return new Page<>(items, more ? PageTokens.encode("o", offset + page.size()) : "");
   }
 
   /** Whether a version is revoked. */
@@ -288,28 +288,7 @@ public final class SecretService {
     return info.stages().stream().sorted().toList();
   }
 
-  static String encodeOffset(int offset) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(("o:" + offset).getBytes(StandardCharsets.UTF_8));
-  }
 
-  static int decodeOffset(String token) {
-    if (token.isEmpty()) {
-      return 0;
-    }
-    try {
-      String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-      if (!s.startsWith("o:")) {
-        throw new IllegalArgumentException();
-      }
-      int offset = Integer.parseInt(s.substring(2));
-      if (offset < 0) {
-        throw new IllegalArgumentException();
-      }
-      return offset;
-    } catch (IllegalArgumentException e) {
-      throw BrokerException.invalid("page.page_token", "not a token this server issued");
-    }
-  }
 
   /** A listing position: the mount being listed and the backend's own token inside it. */
   record ListCursor(String mount, String backendToken) {

@@ -1,5 +1,6 @@
 package io.secretsbroker.core.rotation;
 
+import io.secretsbroker.core.PageTokens;
 import io.secretsbroker.core.BrokerException;
 import io.secretsbroker.core.SecretNames;
 import io.secretsbroker.core.ServiceLimits;
@@ -15,11 +16,9 @@ import io.secretsbroker.spi.Page;
 import io.secretsbroker.spi.PageRequest;
 import io.secretsbroker.spi.SecretMetadata;
 import io.secretsbroker.spi.VersionInfo;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -125,7 +124,7 @@ public final class RotationService {
     if (within.isNegative() || within.compareTo(MAX_WITHIN) > 0) {
       throw BrokerException.invalid("within", "must be between 0 and 3650d");
     }
-    int offset = decode(page.token());
+    int offset = PageTokens.decodeOffset("r", page.token());
     Instant now = clock.instant();
     Instant horizon = now.plus(within);
     List<DueRotation> due = ages.under("").stream()
@@ -136,7 +135,7 @@ public final class RotationService {
         .toList();
     int from = Math.min(offset, due.size());
     int to = Math.min(from + page.size(), due.size());
-    return new Page<>(due.subList(from, to), to < due.size() ? encode(to) : "");
+    return new Page<>(due.subList(from, to), to < due.size() ? PageTokens.encode("r", to) : "");
   }
 
   private SecretMetadata describe(String name) {
@@ -148,26 +147,5 @@ public final class RotationService {
     }
   }
 
-  private static String encode(int offset) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(("r:" + offset).getBytes(StandardCharsets.UTF_8));
-  }
 
-  private static int decode(String token) {
-    if (token.isEmpty()) {
-      return 0;
-    }
-    try {
-      String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-      if (!s.startsWith("r:")) {
-        throw new IllegalArgumentException();
-      }
-      int offset = Integer.parseInt(s.substring(2));
-      if (offset < 0) {
-        throw new IllegalArgumentException();
-      }
-      return offset;
-    } catch (IllegalArgumentException e) {
-      throw BrokerException.invalid("page.page_token", "not a token this server issued");
-    }
-  }
 }

@@ -2,6 +2,7 @@ package io.secretsbroker.server.grpc;
 
 import io.grpc.stub.StreamObserver;
 import io.secretsbroker.core.BrokerException;
+import io.secretsbroker.core.PageTokens;
 import io.secretsbroker.core.SecretNames;
 import io.secretsbroker.core.audit.AccessStats;
 import io.secretsbroker.core.audit.AuditLog;
@@ -20,10 +21,8 @@ import io.secretsbroker.proto.v1.SecretAccessSummary;
 import io.secretsbroker.proto.v1.VerifyAuditChainRequest;
 import io.secretsbroker.proto.v1.VerifyAuditChainResponse;
 import io.secretsbroker.spi.PageRequest;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -45,7 +44,7 @@ final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBase {
       CallContext ctx = CallContext.current().target(req.getNamePrefix(), "");
       access.require(ctx.principal(), Operation.AUDIT, null);
       PageRequest page = Protos.page(req.getPage());
-      long before = decode(page.token());
+      long before = PageTokens.decode("a", page.token());
       Instant from = req.hasStartTime() ? Protos.instant(req.getStartTime()) : null;
       Instant to = req.hasEndTime() ? Protos.instant(req.getEndTime()) : null;
       if (from != null && to != null && !from.isBefore(to)) {
@@ -58,7 +57,7 @@ final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBase {
       QueryAuditLogResponse.Builder b = QueryAuditLogResponse.newBuilder();
       items.forEach(r -> b.addRecords(toProto(r)));
       if (more) {
-        b.setNextPageToken(encode(items.get(items.size() - 1).sequence()));
+        b.setNextPageToken(PageTokens.encode("a", items.get(items.size() - 1).sequence()));
       }
       return b.build();
     });
@@ -73,24 +72,7 @@ final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBase {
         .setDetail(e.detail()).setPreviousHash(r.previousHash()).setHash(r.hash()).build();
   }
 
-  private static String encode(long seq) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(("a:" + seq).getBytes(StandardCharsets.UTF_8));
-  }
 
-  private static long decode(String token) {
-    if (token.isEmpty()) {
-      return 0;
-    }
-    try {
-      String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-      if (!s.startsWith("a:")) {
-        throw new IllegalArgumentException();
-      }
-      return Long.parseLong(s.substring(2));
-    } catch (IllegalArgumentException e) {
-      throw BrokerException.invalid("page.page_token", "not a token this server issued");
-    }
-  }
 
   @Override
   public void verifyAuditChain(VerifyAuditChainRequest req, StreamObserver<VerifyAuditChainResponse> out) {
