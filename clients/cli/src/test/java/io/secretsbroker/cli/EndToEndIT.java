@@ -166,6 +166,26 @@ class EndToEndIT {
   }
 
   @Test
+  void subscribe_receivesTheValueOfAnOnDemandRotation() throws Exception {
+    client.put("rot/db", "before-rotation".getBytes(UTF_8));
+    AtomicReference<Secret> seen = new AtomicReference<>();
+    try (Subscription sub = client.subscribe("rot/db", seen::set)) {
+      String before = sub.current().version();
+      Thread.sleep(300); // let the watch stream open
+      var rotated = client.rotation().rotate("rot/db");
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while ((seen.get() == null || !seen.get().version().equals(rotated.getNewVersion()))
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(seen.get().version()).isEqualTo(rotated.getNewVersion()).isNotEqualTo(before);
+      assertThat(seen.get().valueAsString()).isNotEqualTo("before-rotation").hasSize(32);
+      assertThat(client.get("rot/db", Stage.PREVIOUS).valueAsString()).isEqualTo("before-rotation");
+    }
+    assertThat(sbctl("", "rotation", "status", "rot/db").out()).contains("idle");
+  }
+
+  @Test
   void auditorView_throughSbctl() {
     sbctl("v", "put", "a/one");
     sbctl("", "get", "a/one");
