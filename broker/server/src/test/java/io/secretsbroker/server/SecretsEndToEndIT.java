@@ -81,6 +81,8 @@ class SecretsEndToEndIT {
         .isEqualTo("rw-------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(broker.dataDir)))
         .isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(broker.dataDir.resolve("state.mv.db"))))
+        .isEqualTo("rw-------");
   }
 
   @Test

@@ -124,6 +124,7 @@ public final class BrokerServer implements AutoCloseable {
     this.scheduler = scheduler;
 
     state = StateStore.open(config.state());
+    ownerOnly(dataDir);
     resources.add(state);
 
     MountTable mounts = new MountTable(buildMounts(clock, metrics));
@@ -229,6 +230,17 @@ public final class BrokerServer implements AutoCloseable {
 
     if (config.metricsListen().isPresent()) {
       metricsEndpoint = new MetricsEndpoint(config.metricsListen().get(), registry);
+    }
+  }
+
+  /** Makes the files the broker keeps in its data folder (H2 state, keys, tokens) readable by the owner only. */
+  private static void ownerOnly(Path dataDir) throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.list(dataDir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(f)) {
+          Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        }
+      }
     }
   }
 
