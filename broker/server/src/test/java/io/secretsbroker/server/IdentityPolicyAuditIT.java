@@ -207,6 +207,11 @@ class IdentityPolicyAuditIT {
       assertThat(why.getAllowed()).isTrue();
       assertThat(why.getMatchedPattern()).isEqualTo("secret/data/trading/*");
       assertThat(why.getPoliciesList()).containsExactly("trading");
+      // A principal whose policies come from its token is explained with them.
+      CheckAccessResponse viaToken = broker.admin(root).checkAccess(CheckAccessRequest.newBuilder()
+          .setPrincipal("alice-auditor").setCapability("audit").setName("sys/audit").build());
+      assertThat(viaToken.getAllowed()).isTrue();
+      assertThat(viaToken.getPrincipalPoliciesList()).containsExactly("auditor");
 
       // Nothing the test used as a value or token reached a sink or the log.
       assertNoLeak(SECRET_VALUE, tok.getToken(), auditorTok.getToken(), root);

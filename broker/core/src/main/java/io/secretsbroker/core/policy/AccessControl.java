@@ -20,8 +20,11 @@ public interface AccessControl {
   /** Whether the principal may perform the operation (no exception, no metrics). */
   boolean allows(Principal principal, Operation operation, String target);
 
-  /** The full decision for a principal name (with its bound policies) on a capability and secret or sys path. */
-  Decision explain(String principalName, io.secretsbroker.policy.Capability capability, String nameOrSysPath);
+  /**
+   * The full decision for a principal (its config bindings plus its {@link Principal#extraPolicies()}) on a
+   * capability and a secret name or {@code sys/} path.
+   */
+  Decision explain(Principal principal, io.secretsbroker.policy.Capability capability, String nameOrSysPath);
 
   /** The policies a principal holds (config bindings plus its credential's own). */
   java.util.Set<String> policiesOf(Principal principal);

@@ -66,8 +66,7 @@ public final class PolicyAccessControl implements AccessControl {
   }
 
   @Override
-  public Decision explain(String principalName, Capability capability, String nameOrSysPath) {
-    Set<String> held = bindings.policiesFor(principalName);
-    return decide(held, PolicyPaths.forCheck(capability, nameOrSysPath));
+  public Decision explain(Principal principal, Capability capability, String nameOrSysPath) {
+    return decide(policiesOf(principal), PolicyPaths.forCheck(capability, nameOrSysPath));
   }
 }

@@ -49,7 +49,8 @@ class RotationServiceTest {
     }
 
     @Override
-    public Decision explain(String principalName, Capability capability, String nameOrSysPath) {
+    public Decision explain(io.secretsbroker.core.auth.Principal principal, Capability capability,
+        String nameOrSysPath) {
       throw new UnsupportedOperationException();
     }
 

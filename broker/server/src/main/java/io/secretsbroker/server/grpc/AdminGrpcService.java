@@ -26,8 +26,10 @@ final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBase {
   private final TokenStore tokens;
   private final AccessControl access;
   private final Duration defaultTtl;
+  private final java.time.Clock clock;
 
-  AdminGrpcService(TokenStore tokens, AccessControl access, Duration defaultTtl) {
+  AdminGrpcService(TokenStore tokens, AccessControl access, Duration defaultTtl, java.time.Clock clock) {
+    this.clock = clock;
     this.tokens = tokens;
     this.access = access;
     this.defaultTtl = defaultTtl;
@@ -98,13 +100,20 @@ final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBase {
       if (req.getName().isBlank()) {
         throw BrokerException.invalid("name", "required");
       }
-      Decision d = access.explain(req.getPrincipal(), cap, req.getName());
+      // What the principal can do with any credential it holds: config bindings plus its live tokens' policies.
+      java.time.Instant now = clock.instant();
+      java.util.Set<String> tokenPolicies = new java.util.TreeSet<>();
+      tokens.list().stream()
+          .filter(t -> t.principal().equals(req.getPrincipal()) && !t.revoked() && t.expiresAt().isAfter(now))
+          .forEach(t -> tokenPolicies.addAll(t.policies()));
+      io.secretsbroker.core.auth.Principal checked =
+          new io.secretsbroker.core.auth.Principal(req.getPrincipal(), "check", tokenPolicies);
+      Decision d = access.explain(checked, cap, req.getName());
       CheckAccessResponse.Builder b = CheckAccessResponse.newBuilder().setAllowed(d.allowed())
           .setPolicyPath(d.path()).setMatchedPattern(d.matchedPattern().orElse(""))
           .addAllPolicies(d.policies());
       d.capabilities().forEach(c -> b.addCapabilities(c.hclName()));
-      b.addAllPrincipalPolicies(access.policiesOf(new io.secretsbroker.core.auth.Principal(req.getPrincipal(),
-          "check", java.util.Set.of())).stream().sorted().toList());
+      b.addAllPrincipalPolicies(access.policiesOf(checked).stream().sorted().toList());
       return b.build();
     });
   }
