@@ -227,6 +227,7 @@ public final class SecretService {
       throw BrokerException.from(e, mount.prefix());
     }
     revocations.forget(name);
+    metrics.forget(mount.kind(), name);
     changes.publish(ChangeEvent.Type.DELETED, name, "");
   }
 

@@ -15,6 +15,11 @@ public final class BrokerMetrics {
   private final MeterRegistry registry;
   private final Counter cacheHits;
   private final Counter cacheMisses;
+  /** Meters looked up once per (backend, secret) and per backend: the read path does no registry lookups. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Counter> accessCounters =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<String, Timer> latencyTimers =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public BrokerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -32,9 +37,10 @@ public final class BrokerMetrics {
   /** Records one successful secret read. */
   public void accessed(String backend, String secretName, boolean fromCache, long nanos) {
     (fromCache ? cacheHits : cacheMisses).increment();
-    Counter.builder("secrets.accessed").description("Secret values served")
-        .tags("backend", backend, "secret_name", secretName).register(registry).increment();
-    latency(backend).record(nanos, TimeUnit.NANOSECONDS);
+    accessCounters.computeIfAbsent(backend + '\u0000' + secretName, k -> Counter.builder("secrets.accessed")
+        .description("Secret values served").tags("backend", backend, "secret_name", secretName)
+        .register(registry)).increment();
+    latencyTimers.computeIfAbsent(backend, this::latency).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   private Timer latency(String backend) {
@@ -44,6 +50,14 @@ public final class BrokerMetrics {
         .minimumExpectedValue(Duration.ofNanos(10_000))
         .maximumExpectedValue(Duration.ofSeconds(30))
         .register(registry);
+  }
+
+  /** Forgets the access counter of a deleted secret, so deleted names do not pile up in memory. */
+  public void forget(String backend, String secretName) {
+    Counter c = accessCounters.remove(backend + '\u0000' + secretName);
+    if (c != null) {
+      registry.remove(c);
+    }
   }
 
   /** Counts a request refused by policy. */
