@@ -80,6 +80,7 @@ public final class BrokerServer implements AutoCloseable {
   private Server grpc;
   private MetricsEndpoint metricsEndpoint;
   private StateStore state;
+  private ChangeFeed changes;
   private SecretService secrets;
   private RotationScheduler rotationScheduler;
   private AuditLog audit;
@@ -131,6 +132,7 @@ public final class BrokerServer implements AutoCloseable {
     resources.add(mounts);
 
     ChangeFeed changes = new ChangeFeed(state, clock);
+    this.changes = changes;
     if (state.shared()) {
       resources.add(ChangeListener.start(state, changes, registry));
     }
@@ -335,6 +337,11 @@ public final class BrokerServer implements AutoCloseable {
   /** The core service (for tests and benchmarks in-process). */
   public SecretService secrets() {
     return secrets;
+  }
+
+  /** The change feed (tests subscribe to it in-process, e.g. to stop a rotation at its announcement). */
+  public ChangeFeed changes() {
+    return changes;
   }
 
   /** The rotation scheduler (tests run a scan with {@link RotationScheduler#runOnce()}). */
