@@ -86,7 +86,7 @@ final class StateDatabase {
           restoreQuietly(connection, autoCommit);
         }
       } catch (SQLException e) {
-        if (RACE_STATES.contains(e.getSQLState())) {
+        if (e.getSQLState() != null && RACE_STATES.contains(e.getSQLState())) {
           if (attempt < WRITE_ATTEMPTS) {
             continue;
           }
