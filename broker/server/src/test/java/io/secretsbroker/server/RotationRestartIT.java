@@ -31,7 +31,7 @@ import io.secretsbroker.spi.SecretBackend;
 import io.secretsbroker.spi.VersionInfo;
 import io.secretsbroker.spi.WriteRequest;
 import io.secretsbroker.testkit.FakeClock;
-import io.secretsbroker.testkit.ForwardingBackend;
+import io.secretsbroker.spi.ForwardingBackend;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

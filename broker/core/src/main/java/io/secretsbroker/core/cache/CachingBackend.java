@@ -4,19 +4,14 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.secretsbroker.spi.BackendException;
-import io.secretsbroker.spi.Capability;
-import io.secretsbroker.spi.Page;
-import io.secretsbroker.spi.PageRequest;
+import io.secretsbroker.spi.ForwardingBackend;
 import io.secretsbroker.spi.SecretBackend;
-import io.secretsbroker.spi.SecretMetadata;
 import io.secretsbroker.spi.SecretRef;
-import io.secretsbroker.spi.SecretSummary;
 import io.secretsbroker.spi.SecretVersion;
 import io.secretsbroker.spi.Stage;
 import io.secretsbroker.spi.VersionInfo;
 import io.secretsbroker.spi.WriteRequest;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
@@ -27,12 +22,11 @@ import java.util.concurrent.Executor;
  * entry of that name at once; {@link #invalidate(String)} does the same for changes made elsewhere (another
  * replica, a revocation). Failed reads are never cached. Thread-safe.
  */
-public final class CachingBackend implements SecretBackend {
+public final class CachingBackend extends ForwardingBackend {
 
   /** A read and where it came from. */
   public record Lookup(SecretVersion version, boolean fromCache) {}
 
-  private final SecretBackend delegate;
   private final CacheSettings settings;
   private final LoadingCache<SecretRef, SecretVersion> cache;
 
@@ -41,7 +35,7 @@ public final class CachingBackend implements SecretBackend {
    * @param executor where background refreshes run
    */
   public CachingBackend(SecretBackend delegate, CacheSettings settings, Ticker ticker, Executor executor) {
-    this.delegate = delegate;
+    super(delegate);
     this.settings = settings;
     if (settings.enabled()) {
       Caffeine<Object, Object> builder = Caffeine.newBuilder()
@@ -65,8 +59,9 @@ public final class CachingBackend implements SecretBackend {
   }
 
   /** The wrapped backend. */
+  @Override
   public SecretBackend delegate() {
-    return delegate;
+    return super.delegate();
   }
 
   /**
@@ -76,7 +71,7 @@ public final class CachingBackend implements SecretBackend {
    */
   public Lookup lookup(SecretRef ref) {
     if (cache == null) {
-      return new Lookup(delegate.read(ref), false);
+      return new Lookup(super.read(ref), false);
     }
     SecretVersion cached = cache.getIfPresent(ref);
     if (cached != null) {
@@ -112,16 +107,6 @@ public final class CachingBackend implements SecretBackend {
   }
 
   @Override
-  public String kind() {
-    return delegate.kind();
-  }
-
-  @Override
-  public Set<Capability> capabilities() {
-    return delegate.capabilities();
-  }
-
-  @Override
   public SecretVersion read(SecretRef ref) {
     return lookup(ref).version();
   }
@@ -129,26 +114,16 @@ public final class CachingBackend implements SecretBackend {
   @Override
   public VersionInfo write(WriteRequest request) {
     try {
-      return delegate.write(request);
+      return super.write(request);
     } finally {
       invalidate(request.name());
     }
   }
 
   @Override
-  public Page<SecretSummary> list(String prefix, PageRequest page) {
-    return delegate.list(prefix, page);
-  }
-
-  @Override
-  public SecretMetadata describe(String name) {
-    return delegate.describe(name);
-  }
-
-  @Override
   public void delete(String name) {
     try {
-      delegate.delete(name);
+      super.delete(name);
     } finally {
       invalidate(name);
     }
@@ -157,7 +132,7 @@ public final class CachingBackend implements SecretBackend {
   @Override
   public void moveStage(String name, Stage stage, String version) {
     try {
-      delegate.moveStage(name, stage, version);
+      super.moveStage(name, stage, version);
     } finally {
       invalidate(name);
     }
@@ -166,20 +141,15 @@ public final class CachingBackend implements SecretBackend {
   @Override
   public void clearStage(String name, Stage stage) {
     try {
-      delegate.clearStage(name, stage);
+      super.clearStage(name, stage);
     } finally {
       invalidate(name);
     }
   }
 
   @Override
-  public boolean healthy() {
-    return delegate.healthy();
-  }
-
-  @Override
   public void close() {
     invalidateAll();
-    delegate.close();
+    super.close();
   }
 }

@@ -9,7 +9,7 @@ import io.secretsbroker.spi.SecretRef;
 import io.secretsbroker.spi.SecretValue;
 import io.secretsbroker.spi.WriteRequest;
 import io.secretsbroker.testkit.FakeClock;
-import io.secretsbroker.testkit.ForwardingBackend;
+import io.secretsbroker.spi.ForwardingBackend;
 import io.secretsbroker.testkit.InMemoryBackend;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;

@@ -8,7 +8,7 @@ import io.secretsbroker.spi.SecretValue;
 import io.secretsbroker.spi.SecretVersion;
 import io.secretsbroker.spi.VersionInfo;
 import io.secretsbroker.spi.WriteRequest;
-import io.secretsbroker.testkit.ForwardingBackend;
+import io.secretsbroker.spi.ForwardingBackend;
 
 /** A backend decorator whose writes can fail and whose reads by version can return a different value. */
 final class FlakyBackend extends ForwardingBackend {

@@ -3,8 +3,8 @@ package io.secretsbroker.server.ha;
 import io.secretsbroker.spi.BackendContext;
 import io.secretsbroker.spi.BackendException;
 import io.secretsbroker.spi.BackendProvider;
-import io.secretsbroker.spi.Capability;
 import io.secretsbroker.spi.ErrorCode;
+import io.secretsbroker.spi.ForwardingBackend;
 import io.secretsbroker.spi.Page;
 import io.secretsbroker.spi.PageRequest;
 import io.secretsbroker.spi.SecretBackend;
@@ -18,7 +18,6 @@ import io.secretsbroker.spi.WriteRequest;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -71,12 +70,11 @@ public final class GatedBackendProvider implements BackendProvider {
     throw new IllegalStateException("the local backend is not on the test classpath");
   }
 
-  private static final class Gated implements SecretBackend {
-    private final SecretBackend local;
+  private static final class Gated extends ForwardingBackend {
     private final Path dataDir;
 
     Gated(SecretBackend local, Path dataDir) {
-      this.local = local;
+      super(local);
       this.dataDir = dataDir;
     }
 
@@ -88,19 +86,9 @@ public final class GatedBackendProvider implements BackendProvider {
     }
 
     @Override
-    public String kind() {
-      return local.kind();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-      return local.capabilities();
-    }
-
-    @Override
     public SecretVersion read(SecretRef ref) {
       alive();
-      return local.read(ref);
+      return super.read(ref);
     }
 
     @Override
@@ -108,9 +96,9 @@ public final class GatedBackendProvider implements BackendProvider {
       alive();
       Gate g = GATES.get(dataDir);
       if (g == null || request.stage() != Stage.PENDING || !request.name().equals(g.name)) {
-        return local.write(request);
+        return super.write(request);
       }
-      local.write(request);
+      super.write(request);
       g.reached.countDown();
       try {
         g.release.await(60, TimeUnit.SECONDS);
@@ -124,41 +112,31 @@ public final class GatedBackendProvider implements BackendProvider {
     @Override
     public Page<SecretSummary> list(String prefix, PageRequest page) {
       alive();
-      return local.list(prefix, page);
+      return super.list(prefix, page);
     }
 
     @Override
     public SecretMetadata describe(String name) {
       alive();
-      return local.describe(name);
+      return super.describe(name);
     }
 
     @Override
     public void delete(String name) {
       alive();
-      local.delete(name);
+      super.delete(name);
     }
 
     @Override
     public void moveStage(String name, Stage stage, String version) {
       alive();
-      local.moveStage(name, stage, version);
+      super.moveStage(name, stage, version);
     }
 
     @Override
     public void clearStage(String name, Stage stage) {
       alive();
-      local.clearStage(name, stage);
-    }
-
-    @Override
-    public boolean healthy() {
-      return local.healthy();
-    }
-
-    @Override
-    public void close() {
-      local.close();
+      super.clearStage(name, stage);
     }
   }
 }

@@ -1,19 +1,11 @@
-package io.secretsbroker.testkit;
+package io.secretsbroker.spi;
 
-import io.secretsbroker.spi.Capability;
-import io.secretsbroker.spi.Page;
-import io.secretsbroker.spi.PageRequest;
-import io.secretsbroker.spi.SecretBackend;
-import io.secretsbroker.spi.SecretMetadata;
-import io.secretsbroker.spi.SecretRef;
-import io.secretsbroker.spi.SecretSummary;
-import io.secretsbroker.spi.SecretVersion;
-import io.secretsbroker.spi.Stage;
-import io.secretsbroker.spi.VersionInfo;
-import io.secretsbroker.spi.WriteRequest;
 import java.util.Set;
 
-/** A backend that forwards every call; tests override the calls they want to observe or break. */
+/**
+ * A backend that forwards every call to another; decorators (cache, metrics, test fault injection) extend it and
+ * override only the calls they change. Thread-safe when the delegate is.
+ */
 public abstract class ForwardingBackend implements SecretBackend {
   private final SecretBackend delegate;
 
