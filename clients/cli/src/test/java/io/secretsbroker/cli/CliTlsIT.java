@@ -2,7 +2,6 @@ package io.secretsbroker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.TlsServerCredentials;
 import io.secretsbroker.client.FakeBroker;
 import io.secretsbroker.client.TestPki;
 import java.io.IOException;
@@ -23,11 +22,7 @@ class CliTlsIT {
   @BeforeAll
   static void start() throws IOException {
     pki = TestPki.create(dir);
-    fake = FakeBroker.loopback(TlsServerCredentials.newBuilder()
-        .keyManager(pki.serverCert.toFile(), pki.serverKey.toFile())
-        .trustManager(pki.ca.toFile())
-        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
-        .build());
+    fake = FakeBroker.mutualTls(pki);
     fake.seed("app/db", "tls-value");
   }
 

@@ -190,6 +190,15 @@ public final class FakeBroker implements AutoCloseable {
     return fake;
   }
 
+  /** A fake on loopback that requires mutual TLS: server certificate and client CA from {@code pki}. */
+  public static FakeBroker mutualTls(TestPki pki) throws java.io.IOException {
+    return loopback(io.grpc.TlsServerCredentials.newBuilder()
+        .keyManager(pki.serverCert.toFile(), pki.serverKey.toFile())
+        .trustManager(pki.ca.toFile())
+        .clientAuth(io.grpc.TlsServerCredentials.ClientAuth.REQUIRE)
+        .build());
+  }
+
   private void start(io.grpc.ServerBuilder<?> builder) {
     ServerInterceptor recorder = new Recorder();
     try {

@@ -3,7 +3,6 @@ package io.secretsbroker.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.grpc.TlsServerCredentials;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,11 +22,7 @@ class TlsIT {
   @BeforeAll
   static void start() throws IOException {
     pki = TestPki.create(dir);
-    fake = FakeBroker.loopback(TlsServerCredentials.newBuilder()
-        .keyManager(pki.serverCert.toFile(), pki.serverKey.toFile())
-        .trustManager(pki.ca.toFile())
-        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
-        .build());
+    fake = FakeBroker.mutualTls(pki);
     fake.seed("app/db", "pw");
   }
 
