@@ -101,8 +101,11 @@ final class AuditCommands extends BaseCommand.Group {
       o.put("cache_hit", r.getCacheHit());
       o.put("latency_ms", Fmt.duration(r.getLatency()).toNanos() / 1e6);
       o.put("detail", r.getDetail());
-      o.put("previous_hash", r.getPreviousHash());
-      o.put("hash", r.getHash());
+      o.put("replica", r.getReplica());
+      o.put("kind", r.getKind());
+      o.put("auth_method", r.getAuthMethod());
+      o.put("token_accessor", r.getTokenAccessor());
+      o.put("mac", r.getMac());
       return o;
     }
   }

@@ -9,11 +9,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import io.secretsbroker.audit.AuditEntry;
+import io.secretsbroker.audit.AuditRecord;
 import java.util.function.Consumer;
 
 /**
- * Mirrors durable audit records to a JSON-lines file (one object per line) for SIEM shipping. The state
- * database stays the record of truth; this file is created 0600 and appended after each durable batch.
+ * Mirrors durable audit records to a JSON-lines file (one object per line) for SIEM shipping. The journal
+ * stays the record of truth; this file is created 0600 and appended after each durable batch.
  */
 public final class JsonLinesSink implements Consumer<List<AuditRecord>>, AutoCloseable {
   private final Writer out;
@@ -43,11 +45,15 @@ public final class JsonLinesSink implements Consumer<List<AuditRecord>>, AutoClo
   /** One record as a JSON object on one line. */
   static String toJson(AuditRecord r) {
     AuditEntry e = r.entry();
-    StringBuilder sb = new StringBuilder(320).append('{');
+    StringBuilder sb = new StringBuilder(384).append('{');
+    str(sb, "replica", r.replica()).append(',');
     num(sb, "sequence", r.sequence()).append(',');
+    str(sb, "kind", e.kind().name()).append(',');
     str(sb, "time", e.time().toString()).append(',');
     str(sb, "request_id", e.requestId()).append(',');
     str(sb, "principal", e.principal()).append(',');
+    str(sb, "auth_method", e.authMethod()).append(',');
+    str(sb, "token_accessor", e.tokenAccessor()).append(',');
     str(sb, "peer", e.peer()).append(',');
     str(sb, "method", e.method()).append(',');
     str(sb, "name", e.name()).append(',');
@@ -56,8 +62,7 @@ public final class JsonLinesSink implements Consumer<List<AuditRecord>>, AutoClo
     sb.append("\"cache_hit\":").append(e.cacheHit()).append(',');
     num(sb, "latency_us", e.latencyMicros()).append(',');
     str(sb, "detail", e.detail()).append(',');
-    str(sb, "previous_hash", r.previousHash()).append(',');
-    str(sb, "hash", r.hash());
+    str(sb, "mac", r.mac());
     return sb.append('}').toString();
   }
 

@@ -1,5 +1,6 @@
 /**
- * The audit log: one record per request in a SHA-256 hash chain in the state database, appended by group commit
- * (one durable write per batch), verified by recomputing the chain, queried by auditors.
+ * The daemon's audit log: {@link io.secretsbroker.core.audit.AuditLog} joins this replica's journal (module
+ * {@code broker-audit}: the record of truth) to the {@link io.secretsbroker.core.audit.AuditIndex} in the state
+ * database (queries, access summaries), which {@link io.secretsbroker.core.audit.AuditIndexer} fills asynchronously.
  */
 package io.secretsbroker.core.audit;

@@ -10,12 +10,19 @@ import java.util.Set;
  *     principal)
  * @param method how it was authenticated: {@code mtls}, {@code token} or {@code root}
  * @param extraPolicies policies attached to the credential itself (a token's policies), beyond config bindings
+ * @param accessor the token's non-secret accessor ("" for a certificate), recorded in audit records
  */
-public record Principal(String name, String method, Set<String> extraPolicies) {
+public record Principal(String name, String method, Set<String> extraPolicies, String accessor) {
   public Principal {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(method, "method");
     extraPolicies = Set.copyOf(extraPolicies);
+    accessor = accessor == null ? "" : accessor;
+  }
+
+  /** A principal authenticated without a token. */
+  public Principal(String name, String method, Set<String> extraPolicies) {
+    this(name, method, extraPolicies, "");
   }
 
   /** The dev-mode root principal, which holds the {@code root} policy. */

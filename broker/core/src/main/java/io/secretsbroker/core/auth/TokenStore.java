@@ -131,7 +131,7 @@ public final class TokenStore {
       return Optional.empty();
     }
     String method = info.policies().contains("root") && info.principal().equals("root") ? "root" : "token";
-    return Optional.of(new Principal(info.principal(), method, Set.copyOf(info.policies())));
+    return Optional.of(new Principal(info.principal(), method, Set.copyOf(info.policies()), info.id()));
   }
 
   private Optional<TokenInfo> lookupRow(String h) {

@@ -95,8 +95,18 @@ public record BrokerConfig(
    * @param jsonLinesFile a file that mirrors every durable record as one JSON line, for SIEM shipping
    * @param appendTimeout how long a request waits for its audit record to be durable before it fails
    * @param enabled false turns auditing off entirely (for benchmarks; logged loudly at start)
+   * @param dir the journal directory (default {@code data-dir/audit})
+   * @param keyFile the HMAC key of the chain, 0600 (default {@code data-dir/audit.key}; replicas share one)
+   * @param replicaId this replica's id (default: generated once and kept in {@code data-dir/replica-id})
+   * @param anchor where checkpoints are anchored: a directory (another volume) or {@code s3://bucket/prefix}
+   * @param segmentBytes a journal segment is closed at this size
+   * @param checkpointInterval how often a checkpoint is made while records arrive
+   * @param retention closed segments older than this are archived (when an archive is set) and deleted
+   * @param archive where closed segments go before deletion: a directory or {@code s3://bucket/prefix}
    */
-  public record AuditConfig(Optional<Path> jsonLinesFile, Duration appendTimeout, boolean enabled) {}
+  public record AuditConfig(Optional<Path> jsonLinesFile, Duration appendTimeout, boolean enabled, Path dir,
+      Path keyFile, Optional<String> replicaId, Optional<String> anchor, long segmentBytes,
+      Duration checkpointInterval, Duration retention, Optional<String> archive) {}
 
   /**
    * A per-principal token bucket.
@@ -108,6 +118,10 @@ public record BrokerConfig(
 
   /** Default wait for an audit record to become durable. */
   public static final Duration DEFAULT_AUDIT_APPEND_TIMEOUT = Duration.ofSeconds(5);
+  /** Default audit retention: 400 days (13 months and some), then segments are archived and deleted. */
+  public static final Duration DEFAULT_AUDIT_RETENTION = Duration.ofDays(400);
+  /** Default audit segment size, in MiB. */
+  public static final int DEFAULT_AUDIT_SEGMENT_MIB = 64;
 
   /**
    * One mount.
@@ -214,15 +228,51 @@ public record BrokerConfig(
     Duration poll = root.duration("change-poll-interval", DEFAULT_CHANGE_POLL, Duration.ofMillis(50),
         Duration.ofSeconds(60));
     Duration grace = root.duration("shutdown-grace", DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofMinutes(10));
-    Settings auditSection = root.section("audit").allowOnly(Set.of("file", "append-timeout", "enabled"));
-    AuditConfig audit = new AuditConfig(auditSection.optString("file").map(Path::of),
-        auditSection.duration("append-timeout", DEFAULT_AUDIT_APPEND_TIMEOUT, Duration.ofMillis(100),
-            Duration.ofMinutes(1)), auditSection.bool("enabled", true));
-    if (!audit.enabled() && audit.jsonLinesFile().isPresent()) {
-      throw new ConfigException(auditSection.pathOf("file") + ": cannot mirror an audit log that is turned off");
-    }
+    AuditConfig audit = audit(root.section("audit"), dataDir);
     return new BrokerConfig(devMode, listen, metrics, dataDir, tls, state, limits, mounts, auth, policiesDir, reload,
         poll, grace, audit, rateLimit(root.section("limits")), RotationConfig.parse(root.section("rotation")));
+  }
+
+  private static AuditConfig audit(Settings s, Path dataDir) {
+    s.allowOnly(Set.of("file", "append-timeout", "enabled", "dir", "key-file", "replica-id", "anchor",
+        "segment-size-mib", "checkpoint-interval", "retention", "archive"));
+    Optional<String> replica = s.optString("replica-id");
+    if (replica.isPresent()) {
+      try {
+        io.secretsbroker.audit.Replicas.requireValid(replica.get());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(s.pathOf("replica-id") + ": " + e.getMessage());
+      }
+    }
+    Optional<String> anchor = location(s, "anchor");
+    Optional<String> archive = location(s, "archive");
+    AuditConfig audit = new AuditConfig(s.optString("file").map(Path::of),
+        s.duration("append-timeout", DEFAULT_AUDIT_APPEND_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(1)),
+        s.bool("enabled", true), Path.of(s.string("dir", dataDir.resolve("audit").toString())),
+        Path.of(s.string("key-file", dataDir.resolve("audit.key").toString())), replica, anchor,
+        (long) s.integer("segment-size-mib", DEFAULT_AUDIT_SEGMENT_MIB, 1, 1024) * 1024 * 1024,
+        s.duration("checkpoint-interval", io.secretsbroker.audit.AuditJournal.Settings.DEFAULT_CHECKPOINT_INTERVAL,
+            Duration.ofMillis(10), Duration.ofMinutes(10)),
+        s.duration("retention", DEFAULT_AUDIT_RETENTION, Duration.ofHours(1), Duration.ofDays(36_500)), archive);
+    if (!audit.enabled() && audit.jsonLinesFile().isPresent()) {
+      throw new ConfigException(s.pathOf("file") + ": cannot mirror an audit log that is turned off");
+    }
+    return audit;
+  }
+
+  /** A directory path or {@code s3://bucket[/prefix]}. */
+  private static Optional<String> location(Settings s, String key) {
+    Optional<String> v = s.optString(key);
+    if (v.isPresent() && v.get().startsWith("s3://")) {
+      String rest = v.get().substring(5);
+      String bucket = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
+      if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+        throw new ConfigException(s.pathOf(key) + ": '" + bucket + "' is not a valid S3 bucket name");
+      }
+    } else if (v.isPresent() && v.get().isBlank()) {
+      throw new ConfigException(s.pathOf(key) + ": a directory or s3://bucket/prefix");
+    }
+    return v;
   }
 
   private static Optional<TlsConfig> tls(Settings s) {

@@ -2,12 +2,11 @@ package io.secretsbroker.server.grpc;
 
 import io.grpc.stub.StreamObserver;
 import io.secretsbroker.core.BrokerException;
-import io.secretsbroker.core.PageTokens;
 import io.secretsbroker.core.SecretNames;
 import io.secretsbroker.core.audit.AccessStats;
 import io.secretsbroker.core.audit.AuditLog;
 import io.secretsbroker.core.audit.AuditQuery;
-import io.secretsbroker.core.audit.AuditRecord;
+import io.secretsbroker.audit.AuditRecord;
 import io.secretsbroker.core.audit.ChainVerification;
 import io.secretsbroker.core.policy.AccessControl;
 import io.secretsbroker.policy.PolicyPaths.Operation;
@@ -17,6 +16,7 @@ import io.secretsbroker.proto.v1.AccessSummaryResponse;
 import io.secretsbroker.proto.v1.AuditServiceGrpc;
 import io.secretsbroker.proto.v1.QueryAuditLogRequest;
 import io.secretsbroker.proto.v1.QueryAuditLogResponse;
+import io.secretsbroker.proto.v1.ReplicaChain;
 import io.secretsbroker.proto.v1.SecretAccessSummary;
 import io.secretsbroker.proto.v1.VerifyAuditChainRequest;
 import io.secretsbroker.proto.v1.VerifyAuditChainResponse;
@@ -44,20 +44,20 @@ final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBase {
       CallContext ctx = CallContext.current().target(req.getNamePrefix(), "");
       access.require(ctx.principal(), Operation.AUDIT, null);
       PageRequest page = Protos.page(req.getPage());
-      long before = PageTokens.decode("a", page.token());
+      AuditQuery.Cursor after = AuditCursor.decode(page.token());
       Instant from = req.hasStartTime() ? Protos.instant(req.getStartTime()) : null;
       Instant to = req.hasEndTime() ? Protos.instant(req.getEndTime()) : null;
       if (from != null && to != null && !from.isBefore(to)) {
         throw BrokerException.invalid("start_time", "must be before end_time");
       }
       List<AuditRecord> rows = audit.query(new AuditQuery(req.getPrincipal(), req.getNamePrefix(), req.getMethod(),
-          req.getOutcome(), from, to, before, page.size() + 1));
+          req.getOutcome(), req.getRequestId(), from, to, after, page.size() + 1));
       boolean more = rows.size() > page.size();
       List<AuditRecord> items = more ? rows.subList(0, page.size()) : rows;
       QueryAuditLogResponse.Builder b = QueryAuditLogResponse.newBuilder();
       items.forEach(r -> b.addRecords(toProto(r)));
       if (more) {
-        b.setNextPageToken(PageTokens.encode("a", items.get(items.size() - 1).sequence()));
+        b.setNextPageToken(AuditCursor.encode(items.get(items.size() - 1)));
       }
       return b.build();
     });
@@ -65,11 +65,12 @@ final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBase {
 
   static io.secretsbroker.proto.v1.AuditRecord toProto(AuditRecord r) {
     var e = r.entry();
-    return io.secretsbroker.proto.v1.AuditRecord.newBuilder().setSequence(r.sequence())
+    return io.secretsbroker.proto.v1.AuditRecord.newBuilder().setSequence(r.sequence()).setReplica(r.replica())
+        .setKind(e.kind().name()).setAuthMethod(e.authMethod()).setTokenAccessor(e.tokenAccessor())
         .setTime(Protos.ts(e.time())).setRequestId(e.requestId()).setPrincipal(e.principal()).setPeer(e.peer())
         .setMethod(e.method()).setName(e.name()).setVersion(e.version()).setOutcome(e.outcome())
         .setCacheHit(e.cacheHit()).setLatency(Protos.duration(Duration.ofNanos(e.latencyMicros() * 1_000)))
-        .setDetail(e.detail()).setPreviousHash(r.previousHash()).setHash(r.hash()).build();
+        .setDetail(e.detail()).setMac(r.mac()).build();
   }
 
 
@@ -82,10 +83,25 @@ final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBase {
       if (req.getFromSequence() < 0 || req.getToSequence() < 0) {
         throw BrokerException.invalid("from_sequence", "sequences must not be negative");
       }
-      ChainVerification v = audit.verify(req.getFromSequence(), req.getToSequence());
-      ctx.detail(v.ok() ? "chain ok, " + v.recordsChecked() + " records" : "chain broken at " + v.firstBrokenSequence());
-      return VerifyAuditChainResponse.newBuilder().setOk(v.ok()).setRecordsChecked(v.recordsChecked())
-          .setFirstBrokenSequence(v.firstBrokenSequence()).setReason(v.reason()).build();
+      List<ChainVerification> all = audit.verify(req.getFromSequence(), req.getToSequence());
+      ChainVerification local = all.get(0);
+      boolean ok = all.stream().allMatch(ChainVerification::ok);
+      ChainVerification firstBad = all.stream().filter(v -> !v.ok()).findFirst().orElse(local);
+      ctx.detail(ok ? "chain ok, " + local.recordsChecked() + " records" : "chain of " + firstBad.replica()
+          + " broken at " + firstBad.firstBrokenSequence());
+      VerifyAuditChainResponse.Builder b = VerifyAuditChainResponse.newBuilder().setOk(ok)
+          .setRecordsChecked(local.recordsChecked()).setFirstBrokenSequence(firstBad.firstBrokenSequence())
+          .setReason(ok ? "" : (firstBad == local ? "" : "replica " + firstBad.replica() + ": ") + firstBad.reason())
+          .setReplica(local.replica()).setNewestCheckpointSequence(local.newestCheckpointSequence());
+      if (local.newestCheckpointTime() != null) {
+        b.setNewestCheckpointTime(Protos.ts(local.newestCheckpointTime()));
+      }
+      for (ChainVerification v : all) {
+        b.addReplicas(ReplicaChain.newBuilder().setReplica(v.replica()).setOk(v.ok())
+            .setRecordsChecked(v.recordsChecked()).setFirstBrokenSequence(v.firstBrokenSequence())
+            .setReason(v.reason()).setSource(v.source()).setNewestCheckpointSequence(v.newestCheckpointSequence()));
+      }
+      return b.build();
     });
   }
 

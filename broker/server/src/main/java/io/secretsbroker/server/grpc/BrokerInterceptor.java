@@ -85,6 +85,7 @@ final class BrokerInterceptor implements ServerInterceptor {
           + "' exceeded; retry later"), trailers);
       return new ServerCall.Listener<>() {};
     }
-    return Contexts.interceptCall(Context.current().withValue(CallContext.KEY, ctx), audited, headers, next);
+    return audit.intentFirst(Contexts.interceptCall(Context.current().withValue(CallContext.KEY, ctx), audited,
+        headers, next), audited, ctx);
   }
 }

@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.secretsbroker.core.SecretService;
+import io.secretsbroker.audit.AuditJournal;
+import io.secretsbroker.audit.SegmentIo;
 import io.secretsbroker.core.audit.AuditLog;
 import io.secretsbroker.core.auth.TokenStore;
 import io.secretsbroker.core.backend.MeteredBackend;
@@ -159,7 +161,7 @@ public final class BrokerServer implements AutoCloseable {
       sink = new io.secretsbroker.core.audit.JsonLinesSink(config.audit().jsonLinesFile().get());
       resources.add(sink);
     }
-    audit = new AuditLog(state, registry, config.audit().appendTimeout());
+    audit = openAudit(clock);
     resources.add(audit);
     if (sink != null) {
       audit.addMirror(sink);
@@ -233,6 +235,24 @@ public final class BrokerServer implements AutoCloseable {
     if (config.metricsListen().isPresent()) {
       metricsEndpoint = new MetricsEndpoint(config.metricsListen().get(), registry);
     }
+  }
+
+  private AuditLog openAudit(Clock clock) throws IOException {
+    BrokerConfig.AuditConfig ac = config.audit();
+    String replica = ac.replicaId().isPresent() ? ac.replicaId().get() : ReplicaId.ensure(config.dataDir());
+    io.secretsbroker.audit.AuditKey key;
+    try {
+      key = io.secretsbroker.audit.AuditKey.loadOrCreate(ac.keyFile());
+    } catch (IOException e) {
+      throw new ConfigException("audit.key-file: " + e.getMessage(), e);
+    }
+    io.secretsbroker.audit.Anchor anchor = ac.anchor().map(AuditStores::anchor).orElse(null);
+    AuditJournal.Settings js = new AuditJournal.Settings(ac.dir(), replica, ac.segmentBytes(),
+        ac.checkpointInterval(), AuditJournal.Settings.DEFAULT_QUEUE_CAPACITY);
+    log.info("audit journal {} (replica {}){}", ac.dir(), replica,
+        anchor == null ? "; no anchor configured (audit.anchor): a cut tail after the last record is not detected"
+            : ", anchored in " + anchor.describe());
+    return AuditLog.open(state, registry, js, key, anchor, clock, SegmentIo.files(), ac.appendTimeout());
   }
 
   /** Makes the files the broker keeps in its data folder (H2 state, keys, tokens) readable by the owner only. */

@@ -19,6 +19,18 @@ public final class CallContext {
   private volatile String version = "";
   private volatile boolean cacheHit;
   private volatile String detail = "";
+  private final java.util.List<Item> items = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * One item of a batch call, recorded as its own audit record.
+   *
+   * @param name the secret
+   * @param version the version or stage asked for, or served
+   * @param outcome the item's status code name
+   * @param cacheHit whether the cache served it
+   * @param detail a safe detail ("" when none)
+   */
+  public record Item(String name, String version, String outcome, boolean cacheHit, String detail) {}
 
   CallContext(String requestId, String method, String peer, long startNanos) {
     this.requestId = requestId;
@@ -81,6 +93,16 @@ public final class CallContext {
   /** Adds a detail for the audit record (never a value or token). */
   public void detail(String text) {
     this.detail = text == null ? "" : text;
+  }
+
+  /** Adds a batch item: the call is then recorded as one record per item. */
+  public void item(Item item) {
+    items.add(item);
+  }
+
+  /** The batch items recorded so far (empty for a single-item call). */
+  public java.util.List<Item> items() {
+    return java.util.List.copyOf(items);
   }
 
   /** The secret name recorded. */

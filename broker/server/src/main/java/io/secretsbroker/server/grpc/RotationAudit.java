@@ -1,7 +1,7 @@
 package io.secretsbroker.server.grpc;
 
 import io.secretsbroker.core.BrokerException;
-import io.secretsbroker.core.audit.AuditEntry;
+import io.secretsbroker.audit.AuditEntry;
 import io.secretsbroker.core.audit.AuditLog;
 import io.secretsbroker.core.rotation.RotationOutcome;
 import io.secretsbroker.core.rotation.RotationScheduler;
@@ -44,8 +44,9 @@ final class RotationAudit implements RotationScheduler.Listener {
       return;
     }
     try {
-      audit.append(new AuditEntry(clock.instant(), "rotation-" + UUID.randomUUID(), PRINCIPAL, "", METHOD, name,
-          version, outcome, false, 0, detail));
+      audit.append(AuditEntry.builder(AuditEntry.Kind.ACCESS, clock.instant())
+          .requestId("rotation-" + UUID.randomUUID()).principal(PRINCIPAL).authMethod("system").method(METHOD)
+          .name(name).version(version).outcome(outcome).detail(detail).build());
     } catch (BrokerException e) {
       log.warn("could not audit the scheduled rotation of '{}': {}", name, e.getMessage());
     }

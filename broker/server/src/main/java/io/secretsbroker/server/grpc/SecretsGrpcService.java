@@ -83,8 +83,13 @@ final class SecretsGrpcService extends SecretsServiceGrpc.SecretsServiceImplBase
     };
   }
 
-  private GetSecretResponse get(Principal principal, GetSecretRequest req) {
-    return response(secrets.get(principal, ref(req)));
+  /** The selector asked for, for the audit record of an item that failed (its ref may not even parse). */
+  private static String selectorOf(GetSecretRequest req) {
+    try {
+      return ref(req).selector();
+    } catch (RuntimeException e) {
+      return "";
+    }
   }
 
   private static GetSecretResponse response(SecretResult r) {
@@ -119,18 +124,19 @@ final class SecretsGrpcService extends SecretsServiceGrpc.SecretsServiceImplBase
       if (req.getRequestsCount() > limits.maxBatchSize()) {
         throw BrokerException.invalid("requests", "at most " + limits.maxBatchSize() + " reads per batch");
       }
-      ctx.target(req.getRequestsCount() == 1 ? req.getRequests(0).getName() : "", "");
-      ctx.detail("batch of " + req.getRequestsCount() + ": " + String.join(",",
-          req.getRequestsList().stream().map(GetSecretRequest::getName).limit(20).toList()));
+      ctx.detail("batch of " + req.getRequestsCount());
       BatchGetSecretsResponse.Builder b = BatchGetSecretsResponse.newBuilder();
       for (GetSecretRequest item : req.getRequestsList()) {
         BatchGetResult.Builder r = BatchGetResult.newBuilder().setName(item.getName());
         try {
-          r.setSecret(get(ctx.principal(), item));
+          SecretResult got = secrets.get(ctx.principal(), ref(item));
+          r.setSecret(response(got));
+          ctx.item(new CallContext.Item(item.getName(), got.version().info().version(), "OK", got.fromCache(), ""));
         } catch (RuntimeException e) {
           io.grpc.Status s = StatusMapper.toStatus(e, ctx.requestId());
-          r.setError(ItemError.newBuilder().setCode(s.getCode().name())
-              .setMessage(s.getDescription() == null ? "" : s.getDescription()));
+          String message = s.getDescription() == null ? "" : s.getDescription();
+          r.setError(ItemError.newBuilder().setCode(s.getCode().name()).setMessage(message));
+          ctx.item(new CallContext.Item(item.getName(), selectorOf(item), s.getCode().name(), false, message));
         }
         b.addResults(r);
       }
