@@ -31,6 +31,9 @@ final class AuditCommands extends BaseCommand.Group {
     @Option(names = "--outcome", paramLabel = "CODE", description = "Only this outcome, e.g. PERMISSION_DENIED.")
     String outcome = "";
 
+    @Option(names = "--request-id", paramLabel = "ID", description = "Only the records of this request id.")
+    String requestId = "";
+
     @Option(names = "--since", paramLabel = "TIME", description = "Only records at or after TIME: a duration ago "
         + "(24h, 7d) or an instant (2026-01-02T03:04:05Z).")
     String since;
@@ -53,6 +56,7 @@ final class AuditCommands extends BaseCommand.Group {
       Instant now = io().clock.instant();
       QueryAuditLogRequest.Builder q = QueryAuditLogRequest.newBuilder()
           .setPrincipal(principal).setNamePrefix(prefix).setMethod(method).setOutcome(outcome)
+          .setRequestId(requestId)
           .setPage(PageRequest.newBuilder().setPageSize(Math.min(limit, 1000)));
       try {
         if (since != null) {
