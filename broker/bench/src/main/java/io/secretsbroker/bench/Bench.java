@@ -1,50 +1,132 @@
 package io.secretsbroker.bench;
 
-import java.util.Collection;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
+import io.grpc.StatusRuntimeException;
+import io.secretsbroker.proto.v1.GetSecretResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
 
 /**
- * {@code ./bench}: runs the benchmarks and prints calls a second. Arguments: {@code --threads N} (default 16),
- * {@code --quick} (shorter iterations).
+ * {@code ./bench}: measures cached {@code GetSecret} against the daemon with audit on, with audit off, and against
+ * a bare gRPC echo server, each in its own JVM, and prints throughput, latency percentiles and their ratios.
+ * Run with {@code --help} for the options.
  */
 public final class Bench {
-  private Bench() {}
+  private final BenchOptions options;
+  private final Workspace workspace;
+  private final Optional<SelfSignedCert> cert;
 
+  private Bench(BenchOptions options, Workspace workspace, Optional<SelfSignedCert> cert) {
+    this.options = options;
+    this.workspace = workspace;
+    this.cert = cert;
+  }
+
+  /**
+   * Parses the arguments, runs the legs one after the other and prints the report. Exit status: 0 when every call
+   * succeeded, 1 when a leg failed or had errors, 2 on bad arguments.
+   */
   public static void main(String[] args) throws Exception {
-    int threads = 16;
-    boolean quick = false;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--threads" -> threads = Integer.parseInt(args[++i]);
-        case "--quick" -> quick = true;
-        default -> {
-          System.err.println("usage: bench [--threads N] [--quick]");
-          System.exit(2);
+    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+      System.out.println(BenchOptions.USAGE);
+      return;
+    }
+    BenchOptions options;
+    try {
+      options = BenchOptions.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("bench: " + e.getMessage());
+      System.err.println(BenchOptions.USAGE);
+      System.exit(2);
+      return;
+    }
+    int status;
+    try (Workspace workspace = Workspace.create()) {
+      Optional<SelfSignedCert> cert = options.tls()
+          ? Optional.of(SelfSignedCert.create(workspace.dir("tls"))) : Optional.empty();
+      status = new Bench(options, workspace, cert).run(commandLine(args));
+    } catch (IOException | StatusRuntimeException e) {
+      System.err.println("bench: " + e.getMessage());
+      status = 1;
+    }
+    System.exit(status);
+  }
+
+  private int run(String commandLine) throws Exception {
+    if (options.jfrDir().isPresent()) {
+      Files.createDirectories(options.jfrDir().get());
+    }
+    progress("fsync probe (" + FsyncProbe.ITERATIONS + " × write + force) in the scratch folder");
+    FsyncProbe.Result fsync = FsyncProbe.run(workspace.root());
+    List<Report.LegFigures> figures = new ArrayList<>();
+    for (Leg leg : options.legs()) {
+      figures.add(runLeg(leg));
+    }
+    Report.Machine machine = new Report.Machine(LocalDate.now(), Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"), LegProcess.JVM_FLAGS, options.concurrency(), options.warmup(),
+        options.duration(), options.tls(), commandLine);
+    Report report = new Report(machine, figures, fsync);
+    System.out.println();
+    System.out.print(report.text());
+    if (options.markdownFile().isPresent()) {
+      Files.writeString(options.markdownFile().get(), report.markdown(), StandardCharsets.UTF_8);
+      progress("markdown written to " + options.markdownFile().get());
+    }
+    return figures.stream().anyMatch(f -> f.errorCount() > 0) ? 1 : 0;
+  }
+
+  private Report.LegFigures runLeg(Leg leg) throws Exception {
+    Path legDir = workspace.dir(leg.id());
+    progress(leg.id() + ": starting its server JVM");
+    try (LegProcess server = leg.isDaemon()
+        ? DaemonLauncher.start(leg, legDir, cert, options.jfrDir(), workspace)
+        : EchoServer.start(legDir, cert, options.jfrDir(), workspace)) {
+      Optional<String> token = leg.isDaemon() ? Optional.of(DaemonLauncher.rootToken(legDir)) : Optional.empty();
+      try (LoadClient client = new LoadClient(server.port(), cert, token, options.concurrency())) {
+        if (leg.isDaemon()) {
+          client.putSecret();
         }
+        GetSecretResponse first = client.readOnce();
+        Path data = DaemonLauncher.dataDir(legDir);
+        DiskUsage.Reading beforeWarmup = leg.isDaemon() ? DiskUsage.settle(data) : null;
+        progress(leg.id() + ": warmup " + options.warmup().toMillis() + " ms, concurrency " + options.concurrency());
+        LoadClient.PhaseResult warmup = client.run(options.warmup());
+        DiskUsage.Reading beforeMeasure = leg.isDaemon() ? DiskUsage.settle(data) : null;
+        progress(leg.id() + ": measuring " + options.duration().toMillis() + " ms");
+        LoadClient.PhaseResult measured = client.run(options.duration());
+        DiskUsage.Reading after = leg.isDaemon() ? DiskUsage.settle(data) : null;
+        Optional<Report.Disk> disk = leg.isDaemon()
+            ? Optional.of(new Report.Disk(beforeMeasure.bytes() - beforeWarmup.bytes(), warmup.ok(),
+                after.bytes() - beforeMeasure.bytes(), measured.ok(),
+                beforeWarmup.settled() && beforeMeasure.settled() && after.settled()))
+            : Optional.empty();
+        if (measured.errorCount() > 0 || warmup.errorCount() > 0) {
+          progress(leg.id() + ": calls failed (warmup " + warmup.errors() + ", measured " + measured.errors()
+              + "); the server's last log lines:\n" + server.logTail(20));
+        }
+        Histogram h = measured.latencies();
+        Map<String, Long> errors = new TreeMap<>();
+        measured.errors().forEach((code, n) -> errors.put(code.name(), n));
+        return new Report.LegFigures(leg, measured.qps(), measured.ok(), h.getValueAtPercentile(50),
+            h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), errors, first.getSerializedSize(), disk);
       }
     }
-    ChainedOptionsBuilder opts = new OptionsBuilder()
-        .include(GetSecretBenchmark.class.getSimpleName())
-        .forks(1)
-        .threads(threads)
-        .warmupIterations(quick ? 1 : 2)
-        .warmupTime(TimeValue.seconds(quick ? 2 : 5))
-        .measurementIterations(quick ? 2 : 3)
-        .measurementTime(TimeValue.seconds(quick ? 3 : 8))
-        .jvmArgsAppend("-Xmx1g");
-    Collection<RunResult> results = new Runner(opts.build()).run();
-    System.out.println();
-    System.out.printf("%-22s %-6s %14s %12s%n", "benchmark", "audit", "calls/s", "± (99.9%)");
-    for (RunResult r : results) {
-      var p = r.getParams();
-      var s = r.getPrimaryResult();
-      System.out.printf("%-22s %-6s %,14.0f %,12.0f%n", p.getBenchmark().replaceAll(".*\\.", ""),
-          p.getParam("audit"), s.getScore(), s.getScoreError());
-    }
-    System.out.println("threads: " + threads + ", cores: " + Runtime.getRuntime().availableProcessors());
+  }
+
+  private static String commandLine(String[] args) {
+    return ("./bench " + String.join(" ", args)).trim();
+  }
+
+  private static void progress(String message) {
+    System.err.println("bench: " + message);
   }
 }
