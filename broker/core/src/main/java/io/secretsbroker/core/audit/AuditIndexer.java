@@ -13,14 +13,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies this replica's journal into the {@link AuditIndex}, asynchronously and in batches: woken after each durable
- * batch, at the latest every {@value #POLL_MILLIS} ms; after a restart it resumes after the newest indexed record.
+ * Copies this replica's journal into the {@link AuditIndex}, asynchronously and in large batches: every
+ * {@value #POLL_MILLIS} ms, or at once when a query {@linkplain #wake() asks} for the newest records; after a restart it
+ * resumes after the newest indexed record. Few large transactions keep the database's write and space overhead per
+ * record small (each commit rewrites index pages).
  * A failing database only delays it (it retries); the journal stays the record of truth. One thread.
  */
 final class AuditIndexer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AuditIndexer.class);
-  static final int POLL_MILLIS = 200;
-  private static final int MAX_BATCH = 2_000;
+  static final int POLL_MILLIS = 250;
+  private static final int MAX_BATCH = 10_000;
 
   private final AuditJournal journal;
   private final AuditIndex index;
@@ -42,7 +44,7 @@ final class AuditIndexer implements AutoCloseable {
     thread.start();
   }
 
-  /** Wakes the indexer (a batch became durable). */
+  /** Wakes the indexer (a query wants the newest records). */
   void wake() {
     LockSupport.unpark(thread);
   }

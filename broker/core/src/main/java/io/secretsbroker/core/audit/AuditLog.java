@@ -76,7 +76,6 @@ public final class AuditLog implements AutoCloseable {
   }
 
   private void durable(List<AuditRecord> records) {
-    indexer.wake();
     for (Consumer<List<AuditRecord>> m : mirrors) {
       try {
         m.accept(records);

@@ -14,6 +14,7 @@ import java.net.SocketAddress;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The first thing every call meets: gives it a request id (echoed as {@code x-request-id}), resolves the
@@ -41,6 +42,17 @@ final class BrokerInterceptor implements ServerInterceptor {
     this.limiter = limiter;
   }
 
+  /**
+   * A random (version 4) UUID. Request ids need to be unique, not unpredictable: a thread-local generator avoids the
+   * lock of the shared {@code SecureRandom} behind {@link UUID#randomUUID()} on every call.
+   */
+  static String requestId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
+    long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(hi, lo).toString();
+  }
+
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
@@ -49,7 +61,7 @@ final class BrokerInterceptor implements ServerInterceptor {
       return next.startCall(call, headers);
     }
     SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-    CallContext ctx = new CallContext(UUID.randomUUID().toString(), call.getMethodDescriptor().getFullMethodName(),
+    CallContext ctx = new CallContext(requestId(), call.getMethodDescriptor().getFullMethodName(),
         remote == null ? "" : remote.toString(), System.nanoTime());
     ServerCall<Q, R> tagged = new SimpleForwardingServerCall<>(call) {
       @Override
