@@ -4,8 +4,13 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * What happened in one request (or one item of a batch). Never a value or a token. Every text field is {@linkplain
- * AuditText#escape escaped} and clipped on construction, so any input can be recorded by every sink.
+ * What happened in one request (or one item of a batch). Never a value or a token.
+ *
+ * <p>Text fields hold <em>recorded</em> text: {@linkplain AuditText#escape escaped} and clipped, so every sink
+ * accepts it. Make new entries with {@link #builder}, which escapes what it is given; the canonical constructor takes
+ * text as it was recorded (readers of the journal and the index use it) and escapes nothing, since escaping twice
+ * would change the text. {@link AuditJournal} still escapes any entry whose text is unsafe for a sink
+ * ({@link #safe()}).
  *
  * @param kind an access, or the intent or outcome of a mutation
  * @param time when the request arrived
@@ -48,19 +53,36 @@ public record AuditEntry(Kind kind, Instant time, String requestId, String princ
   public AuditEntry {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(time, "time");
-    requestId = AuditText.escape(requestId, 64);
-    principal = AuditText.escape(principal, 512);
-    authMethod = AuditText.escape(authMethod, 16);
-    tokenAccessor = AuditText.escape(tokenAccessor, 64);
-    peer = AuditText.escape(peer, 256);
-    method = AuditText.escape(method, 256);
-    name = AuditText.escape(name, 512);
-    version = AuditText.escape(version, 256);
-    outcome = AuditText.escape(outcome, 32);
-    detail = AuditText.escape(detail, 1024);
+    requestId = orEmpty(requestId);
+    principal = orEmpty(principal);
+    authMethod = orEmpty(authMethod);
+    tokenAccessor = orEmpty(tokenAccessor);
+    peer = orEmpty(peer);
+    method = orEmpty(method);
+    name = orEmpty(name);
+    version = orEmpty(version);
+    outcome = orEmpty(outcome);
+    detail = orEmpty(detail);
     if (latencyMicros < 0) {
       latencyMicros = 0;
     }
+  }
+
+  private static String orEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  /** This entry if every text field is safe for every sink, else a copy with its fields escaped and clipped. */
+  public AuditEntry safe() {
+    if (AuditText.isSafe(requestId) && AuditText.isSafe(principal) && AuditText.isSafe(authMethod)
+        && AuditText.isSafe(tokenAccessor) && AuditText.isSafe(peer) && AuditText.isSafe(method)
+        && AuditText.isSafe(name) && AuditText.isSafe(version) && AuditText.isSafe(outcome)
+        && AuditText.isSafe(detail)) {
+      return this;
+    }
+    return builder(kind, time).requestId(requestId).principal(principal).authMethod(authMethod)
+        .tokenAccessor(tokenAccessor).peer(peer).method(method).name(name).version(version).outcome(outcome)
+        .cacheHit(cacheHit).latencyMicros(latencyMicros).detail(detail).build();
   }
 
   /** A builder for an entry of {@code kind} at {@code time}; unset text fields are "". */
@@ -70,11 +92,8 @@ public record AuditEntry(Kind kind, Instant time, String requestId, String princ
 
   /** A copy with another kind, outcome and detail (an intent's outcome record). */
   public AuditEntry withOutcome(Kind newKind, String newOutcome, String newDetail) {
-    // the kept fields are already escaped: unescaped here, the constructor makes them the same text again
-    return new AuditEntry(newKind, time, AuditText.unescape(requestId), AuditText.unescape(principal),
-        AuditText.unescape(authMethod), AuditText.unescape(tokenAccessor), AuditText.unescape(peer),
-        AuditText.unescape(method), AuditText.unescape(name), AuditText.unescape(version), newOutcome, cacheHit,
-        latencyMicros, newDetail);
+    return new AuditEntry(newKind, time, requestId, principal, authMethod, tokenAccessor, peer, method, name, version,
+        AuditText.escape(newOutcome, 32), cacheHit, latencyMicros, AuditText.escape(newDetail, 1024));
   }
 
   /** Builds an {@link AuditEntry}. Not thread-safe. */
@@ -159,9 +178,12 @@ public record AuditEntry(Kind kind, Instant time, String requestId, String princ
       return this;
     }
 
+    /** The entry, every text field escaped and clipped. */
     public AuditEntry build() {
-      return new AuditEntry(kind, time, requestId, principal, authMethod, tokenAccessor, peer, method, name, version,
-          outcome, cacheHit, latencyMicros, detail);
+      return new AuditEntry(kind, time, AuditText.escape(requestId, 64), AuditText.escape(principal, 512),
+          AuditText.escape(authMethod, 16), AuditText.escape(tokenAccessor, 64), AuditText.escape(peer, 256),
+          AuditText.escape(method, 256), AuditText.escape(name, 512), AuditText.escape(version, 256),
+          AuditText.escape(outcome, 32), cacheHit, latencyMicros, AuditText.escape(detail, 1024));
     }
   }
 }

@@ -154,7 +154,8 @@ public final class AuditJournal implements AutoCloseable {
    * writer.
    *
    * @param anchor where checkpoints go, or null for the journal only
-   * @throws IOException when the directory cannot be used or belongs to another replica
+   * @throws IOException when the directory cannot be used, belongs to another replica, or its newest segment is
+   *     damaged before its first intact record (continuing would overwrite it)
    */
   public static AuditJournal open(Settings settings, AuditKey key, Anchor anchor, Clock clock, SegmentIo io,
       Listener listener) throws IOException {
@@ -219,7 +220,7 @@ public final class AuditJournal implements AutoCloseable {
     }
     if (!running) {
       done.completeExceptionally(new AuditUnavailableException("the audit journal is closed", null));
-    } else if (!queue.offer(new Pending(List.copyOf(entries), done))) {
+    } else if (!queue.offer(new Pending(entries.stream().map(AuditEntry::safe).toList(), done))) {
       done.completeExceptionally(new AuditUnavailableException("the audit journal is overloaded", null));
     }
     return done;
@@ -261,6 +262,11 @@ public final class AuditJournal implements AutoCloseable {
         file.force();
       }
     } else {
+      if (current != null && current.getFileName().toString().equals(JournalFormat.segmentName(lastSequence + 1))) {
+        // the next segment would have this one's name: starting it would erase the damage the verifier must see
+        throw new IOException("audit journal segment " + current + " is damaged before its first intact record;"
+            + " run VerifyAuditChain, then move the segment aside");
+      }
       startSegment();
     }
     durableSequence = lastSequence;

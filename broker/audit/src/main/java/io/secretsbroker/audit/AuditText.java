@@ -84,6 +84,22 @@ public final class AuditText {
     return sb.toString();
   }
 
+  /**
+   * Whether every sink accepts {@code s} as it is: no character that {@link #escape} would turn into a {@code &#92;u}
+   * sequence (backslashes are allowed: escaped text holds them).
+   */
+  public static boolean isSafe(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (needsEscape(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static boolean isClean(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
