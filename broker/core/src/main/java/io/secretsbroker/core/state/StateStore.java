@@ -73,7 +73,7 @@ public final class StateStore implements AutoCloseable {
       // WRITE_DELAY=0: every commit is written to the file before it returns, so a committed audit record or
       // revocation survives a crash of the process (H2's default flushes up to 500 ms later). Power-loss
       // durability (fsync per commit) is PostgreSQL's job: see docs/ha.md.
-      hc.setJdbcUrl("jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000;WRITE_DELAY=0");
+      hc.setJdbcUrl("jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000;WRITE_DELAY=0;COMPRESS=TRUE");
       hc.setUsername("sa");
       hc.setPassword("");
     } else {
