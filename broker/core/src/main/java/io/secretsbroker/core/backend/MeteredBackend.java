@@ -34,6 +34,17 @@ public final class MeteredBackend implements SecretBackend {
         delegate, b -> b.healthy() ? 1 : 0);
   }
 
+  /** Timers by "operation/outcome", registered once: a backend call looks its timer up without a builder. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private Timer timer(String operation, String outcome) {
+    return Timer.builder("secrets.backend.call")
+        .description("Time spent in backend calls")
+        .tags("backend", delegate.kind(), "mount", mount, "operation", operation, "outcome", outcome)
+        .register(registry);
+  }
+
   private <T> T timed(String operation, Supplier<T> op) {
     long start = System.nanoTime();
     String outcome = "ok";
@@ -43,10 +54,7 @@ public final class MeteredBackend implements SecretBackend {
       outcome = e instanceof io.secretsbroker.spi.BackendException be ? be.code().name().toLowerCase() : "error";
       throw e;
     } finally {
-      Timer.builder("secrets.backend.call")
-          .description("Time spent in backend calls")
-          .tags("backend", delegate.kind(), "mount", mount, "operation", operation, "outcome", outcome)
-          .register(registry)
+      timers.computeIfAbsent(operation + '/' + outcome, k -> timer(operation, k.substring(operation.length() + 1)))
           .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
   }
