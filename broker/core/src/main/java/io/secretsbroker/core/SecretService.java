@@ -107,6 +107,20 @@ public final class SecretService {
   }
 
   /**
+   * Whether {@link #get} of {@code ref} would be answered from memory now: its mount's cache holds it. Lets the
+   * transport serve cache hits on its own thread and hand everything else to a thread that may block. A name no
+   * mount serves counts as answered from memory (it fails at once).
+   */
+  public boolean answerableFromMemory(SecretRef ref) {
+    try {
+      Mount mount = mounts.route(ref.name());
+      return mount.backend().cached(ref.withName(mount.relative(ref.name())));
+    } catch (BrokerException e) {
+      return true;
+    }
+  }
+
+  /**
    * Lists secrets under a prefix across every mount that may hold them, mount by mount (names are in order within
    * a mount).
    */

@@ -134,6 +134,14 @@ public final class TokenStore {
     return Optional.of(new Principal(info.principal(), method, Set.copyOf(info.policies()), info.id()));
   }
 
+  /**
+   * Whether {@link #authenticate} of this bearer token would be answered from memory (no database lookup). Never
+   * logs or keeps the token.
+   */
+  public boolean cachedInMemory(String token) {
+    return token != null && !token.isEmpty() && token.length() <= 256 && byHash.getIfPresent(hash(token)) != null;
+  }
+
   private Optional<TokenInfo> lookupRow(String h) {
     return store.inTransaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT id, token_hash, principal, policies, created_ms,"

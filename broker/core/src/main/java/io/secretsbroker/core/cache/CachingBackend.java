@@ -87,6 +87,11 @@ public final class CachingBackend extends ForwardingBackend {
     }
   }
 
+  /** Whether a read of {@code ref} would be served from memory now (no backend call, no refresh wait). */
+  public boolean cached(SecretRef ref) {
+    return cache != null && cache.asMap().containsKey(ref);
+  }
+
   /** Drops every cached entry of {@code name}. */
   public void invalidate(String name) {
     if (cache != null) {

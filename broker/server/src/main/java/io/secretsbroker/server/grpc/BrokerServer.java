@@ -216,10 +216,12 @@ public final class BrokerServer implements AutoCloseable {
             config.rateLimit().get().burst(), System::nanoTime)
         : null;
     BrokerInterceptor interceptor = new BrokerInterceptor(new Identity(tokens), recorder, limiter);
+    CallExecutors executors = new CallExecutors(tokens);
+    resources.add(executors);
     NettyServerBuilder builder = NettyServerBuilder.forAddress(
         new InetSocketAddress(config.listen().host(), config.listen().port()), credentials())
         .addService(ServerInterceptors.intercept(new SecretsGrpcService(secrets, changes, access, config.limits(),
-            scheduler, Duration.ofSeconds(15), clock, recorder, rotation), interceptor))
+            scheduler, Duration.ofSeconds(15), clock, recorder, rotation, executors.blocking()), interceptor))
         .addService(ServerInterceptors.intercept(new RevocationGrpcService(secrets), interceptor))
         .addService(ServerInterceptors.intercept(new RotationGrpcService(rotation), interceptor))
         .addService(ServerInterceptors.intercept(new AuditGrpcService(audit, access, ages), interceptor))
@@ -227,7 +229,9 @@ public final class BrokerServer implements AutoCloseable {
             config.auth().tokenDefaultTtl(), clock), interceptor))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
-        .maxInboundMessageSize(8 * 1024 * 1024);
+        .maxInboundMessageSize(8 * 1024 * 1024)
+        .executor(executors.blocking())
+        .callExecutor(executors);
     grpc = builder.build().start();
     rotationScheduler.start();
     health.setStatus("", ServingStatus.SERVING);

@@ -55,10 +55,12 @@ final class SecretsGrpcService extends SecretsServiceGrpc.SecretsServiceImplBase
   private final Clock clock;
   private final AuditRecorder audit;
   private final RotationService rotation;
+  private final java.util.concurrent.Executor blocking;
 
   SecretsGrpcService(SecretService secrets, ChangeFeed changes, AccessControl access, ServiceLimits limits,
       ScheduledExecutorService scheduler, Duration heartbeat, Clock clock, AuditRecorder audit,
-      RotationService rotation) {
+      RotationService rotation, java.util.concurrent.Executor blocking) {
+    this.blocking = blocking;
     this.audit = audit;
     this.rotation = rotation;
     this.secrets = secrets;
@@ -105,6 +107,22 @@ final class SecretsGrpcService extends SecretsServiceGrpc.SecretsServiceImplBase
 
   @Override
   public void getSecret(GetSecretRequest req, StreamObserver<GetSecretResponse> out) {
+    if (CallExecutors.onTransportThread() && !answerableFromMemory(req)) {
+      blocking.execute(io.grpc.Context.current().wrap(() -> serveGet(req, out)));
+      return;
+    }
+    serveGet(req, out);
+  }
+
+  private boolean answerableFromMemory(GetSecretRequest req) {
+    try {
+      return secrets.answerableFromMemory(ref(req));
+    } catch (BrokerException e) {
+      return true; // bad input fails at once
+    }
+  }
+
+  private void serveGet(GetSecretRequest req, StreamObserver<GetSecretResponse> out) {
     Calls.unary(out, () -> {
       CallContext ctx = CallContext.current();
       ctx.target(req.getName(), ref(req).selector());
