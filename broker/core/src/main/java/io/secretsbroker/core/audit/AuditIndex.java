@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -150,6 +151,24 @@ final class AuditIndex {
         ps.setLong(2, from);
         ps.setLong(3, to);
         return rows(ps);
+      }
+    });
+  }
+
+  /**
+   * The lowest sequence of a row of {@code replica} that its indexer cannot have written: below 1, or beyond the
+   * replica's indexed position (moved in the same transaction as the rows); empty when there is none.
+   */
+  OptionalLong strayRow(String replica) {
+    return store.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT MIN(seq) FROM sb_audit_index WHERE replica = ? AND"
+          + " (seq < 1 OR seq > (SELECT COALESCE(MAX(seq), 0) FROM sb_audit_index_position WHERE replica = ?))")) {
+        ps.setString(1, replica);
+        ps.setString(2, replica);
+        try (ResultSet rs = ps.executeQuery()) {
+          long seq = rs.next() ? rs.getLong(1) : 0;
+          return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(seq);
+        }
       }
     });
   }
