@@ -63,40 +63,103 @@ public final class TokenStore {
     return t;
   }
 
+  /** Token principal names: the NAME of {@code token:NAME}; no ':' or '/', so never a certificate identity. */
+  private static final java.util.regex.Pattern PRINCIPAL_NAME =
+      java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
+  private static final java.util.regex.Pattern POLICY_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
   /**
-   * Creates a token for {@code principal} with {@code policies}, valid for {@code ttl}.
+   * Issues a token the way Vault issues child tokens: its principal lives in the {@code token:} namespace (never
+   * {@code root}, never a certificate or SPIFFE identity); a creator that does not hold the root policy may attach
+   * only policies it holds itself; the lifetime is at most {@code maxTtl} and at most what remains of the creator's
+   * own token.
    *
-   * @throws BrokerException INVALID_ARGUMENT for an empty principal or a non-positive TTL
+   * @param creator who asks (its accessor names its token when it authenticated with one)
+   * @param creatorPolicies every policy the creator holds (config bindings and its token's own)
+   * @param ttl the lifetime asked for; zero for {@code defaultTtl}
+   * @throws BrokerException INVALID_ARGUMENT for a bad principal, policy name or lifetime; PERMISSION_DENIED for a
+   *     policy the creator does not hold
    */
-  public IssuedToken create(String principal, List<String> policies, Duration ttl) {
-    if (principal == null || principal.isBlank() || principal.length() > 512) {
-      throw BrokerException.invalid("principal", "required, at most 512 characters");
+  public IssuedToken issue(Principal creator, java.util.Set<String> creatorPolicies, String principal,
+      List<String> policies, Duration ttl, Duration defaultTtl, Duration maxTtl) {
+    if (principal == null || !PRINCIPAL_NAME.matcher(principal).matches()) {
+      throw BrokerException.invalid("principal", "a token's principal is token:NAME; give NAME as 1-128 characters of"
+          + " [A-Za-z0-9._@-] starting with a letter or digit (no ':' or '/': certificate and SPIFFE identities"
+          + " cannot be issued as tokens)");
     }
-    if (ttl.isNegative() || ttl.isZero()) {
-      throw BrokerException.invalid("ttl", "must be positive");
+    if (principal.equals("root")) {
+      throw BrokerException.invalid("principal", "'root' is reserved for the built-in root token");
     }
     for (String p : policies) {
-      if (!p.matches("[A-Za-z0-9._-]{1,128}")) {
+      if (!POLICY_NAME.matcher(p).matches()) {
         throw BrokerException.invalid("policies", "policy names are [A-Za-z0-9._-]{1,128}, got '" + p + "'");
       }
     }
+    boolean creatorIsRoot = creatorPolicies.contains("root");
+    if (!creatorIsRoot) {
+      List<String> foreign = policies.stream().filter(p -> !creatorPolicies.contains(p)).distinct().sorted().toList();
+      if (!foreign.isEmpty()) {
+        throw new BrokerException(Failure.PERMISSION_DENIED, "permission denied: a token may carry only policies"
+            + " its creator holds; " + foreign + " not among " + new java.util.TreeSet<>(creatorPolicies));
+      }
+    }
+    if (ttl.isNegative()) {
+      throw BrokerException.invalid("ttl", "must not be negative");
+    }
+    Duration lifetime = ttl.isZero() ? (defaultTtl.compareTo(maxTtl) > 0 ? maxTtl : defaultTtl) : ttl;
+    if (lifetime.compareTo(maxTtl) > 0) {
+      throw BrokerException.invalid("ttl", "must be at most auth.token-max-ttl (" + maxTtl.toHours() + "h), was "
+          + (lifetime.toHours() > 0 ? lifetime.toHours() + "h" : lifetime.toSeconds() + "s"));
+    }
+    Instant now = clock.instant();
+    if (!creatorIsRoot && !creator.accessor().isEmpty()) {
+      Optional<TokenInfo> own = byAccessor(creator.accessor());
+      Duration remaining = own.map(t -> Duration.between(now, t.expiresAt())).orElse(Duration.ZERO);
+      if (lifetime.compareTo(remaining) > 0) {
+        throw BrokerException.invalid("ttl", "must be at most the creating token's remaining lifetime ("
+            + Math.max(0, remaining.toSeconds()) + "s)");
+      }
+    }
     String token = newToken();
-    return new IssuedToken(token, insert(token, principal, policies, ttl));
+    return new IssuedToken(token, insert(token, principal, policies, lifetime, typed(creator)));
+  }
+
+  /** The typed name of a creator: {@code token:NAME}, a SPIFFE id, {@code cert:CN}. */
+  private static String typed(Principal p) {
+    return switch (p.method()) {
+      case "mtls" -> p.name().startsWith("spiffe://") ? p.name() : "cert:" + p.name();
+      case "token", "root" -> "token:" + p.name();
+      default -> p.name();
+    };
+  }
+
+  /** A token's metadata by accessor. */
+  public Optional<TokenInfo> byAccessor(String accessor) {
+    return store.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, token_hash, principal, policies, created_ms,"
+          + " expires_ms, revoked, creator FROM sb_tokens WHERE id = ?")) {
+        ps.setString(1, accessor);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+        }
+      }
+    });
   }
 
   /** Stores an existing token (the dev root token read back from its file) if its hash is not stored yet. */
   public TokenInfo ensure(String token, String principal, List<String> policies, Duration ttl) {
     Optional<TokenInfo> existing = lookupRow(hash(token));
-    return existing.orElseGet(() -> insert(token, principal, policies, ttl));
+    return existing.orElseGet(() -> insert(token, principal, policies, ttl, "system:dev-mode"));
   }
 
-  private TokenInfo insert(String token, String principal, List<String> policies, Duration ttl) {
+  private TokenInfo insert(String token, String principal, List<String> policies, Duration ttl, String creator) {
     String h = hash(token);
     Instant now = clock.instant();
-    TokenInfo info = new TokenInfo(h.substring(0, 16), principal, policies, now, now.plus(ttl), false);
+    TokenInfo info = new TokenInfo(h.substring(0, 16), principal, policies, now, now.plus(ttl), false, creator);
     store.inTransaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO sb_tokens (id, token_hash, principal, policies,"
-          + " created_ms, expires_ms, revoked) VALUES (?, ?, ?, ?, ?, ?, FALSE)")) {
+          + " created_ms, expires_ms, revoked, creator) VALUES (?, ?, ?, ?, ?, ?, FALSE, ?)")) {
+        ps.setString(7, creator);
         ps.setString(1, info.id());
         ps.setString(2, h);
         ps.setString(3, principal);
@@ -145,7 +208,7 @@ public final class TokenStore {
   private Optional<TokenInfo> lookupRow(String h) {
     return store.inTransaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT id, token_hash, principal, policies, created_ms,"
-          + " expires_ms, revoked FROM sb_tokens WHERE token_hash = ?")) {
+          + " expires_ms, revoked, creator FROM sb_tokens WHERE token_hash = ?")) {
         ps.setString(1, h);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
@@ -165,7 +228,7 @@ public final class TokenStore {
     String policies = rs.getString(4);
     return new TokenInfo(rs.getString(1), rs.getString(3),
         policies.isEmpty() ? List.of() : List.of(policies.split(",")), Instant.ofEpochMilli(rs.getLong(5)),
-        Instant.ofEpochMilli(rs.getLong(6)), rs.getBoolean(7));
+        Instant.ofEpochMilli(rs.getLong(6)), rs.getBoolean(7), rs.getString(8));
   }
 
   /**
@@ -191,7 +254,7 @@ public final class TokenStore {
     return store.inTransaction(c -> {
       List<TokenInfo> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT id, token_hash, principal, policies, created_ms,"
-          + " expires_ms, revoked FROM sb_tokens ORDER BY created_ms DESC, id");
+          + " expires_ms, revoked, creator FROM sb_tokens ORDER BY created_ms DESC, id");
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(row(rs));

@@ -69,6 +69,8 @@ public record BrokerConfig(
   public static final String DEFAULT_POLICIES_DIR = "policies-hcl";
   /** Default token lifetime. */
   public static final Duration DEFAULT_TOKEN_TTL = Duration.ofHours(720);
+  /** Default longest token lifetime (Vault's default max TTL). */
+  public static final Duration DEFAULT_TOKEN_MAX_TTL = Duration.ofHours(768);
   /** Default policy reload check interval. */
   public static final Duration DEFAULT_POLICY_RELOAD = Duration.ofSeconds(2);
   /** Default change-feed poll interval (bounds cross-replica propagation when notifications are lost). */
@@ -144,8 +146,10 @@ public record BrokerConfig(
    * @param rootTokenFile where the root token is written (dev mode) — absent: no root token
    * @param bindings principal pattern → policy names, in file order
    * @param tokenDefaultTtl lifetime of tokens created without a TTL
+   * @param tokenMaxTtl the longest lifetime a token may be given
    */
-  public record AuthConfig(Optional<Path> rootTokenFile, List<Binding> bindings, Duration tokenDefaultTtl) {}
+  public record AuthConfig(Optional<Path> rootTokenFile, List<Binding> bindings, Duration tokenDefaultTtl,
+      Duration tokenMaxTtl) {}
 
   /**
    * Policies granted to principals matching a pattern.
@@ -406,7 +410,7 @@ public record BrokerConfig(
   }
 
   private static AuthConfig auth(Settings s, boolean devMode, Path dataDir) {
-    s.allowOnly(Set.of("root-token-file", "bindings", "token-default-ttl"));
+    s.allowOnly(Set.of("root-token-file", "bindings", "token-default-ttl", "token-max-ttl"));
     Optional<Path> rootToken = s.optString("root-token-file").map(Path::of);
     if (rootToken.isEmpty() && devMode) {
       rootToken = Optional.of(dataDir.resolve("root-token"));
@@ -425,7 +429,13 @@ public record BrokerConfig(
       }
       bindings.add(new Binding(principal, policies));
     }
+    Duration maxTtl = s.duration("token-max-ttl", DEFAULT_TOKEN_MAX_TTL, Duration.ofMinutes(1),
+        Duration.ofDays(3650));
     Duration ttl = s.duration("token-default-ttl", DEFAULT_TOKEN_TTL, Duration.ofMinutes(1), Duration.ofDays(3650));
-    return new AuthConfig(rootToken, bindings, ttl);
+    if (ttl.compareTo(maxTtl) > 0) {
+      throw new ConfigException(s.pathOf("token-default-ttl") + ": must not exceed auth.token-max-ttl ("
+          + maxTtl.toHours() + "h)");
+    }
+    return new AuthConfig(rootToken, bindings, ttl, maxTtl);
   }
 }

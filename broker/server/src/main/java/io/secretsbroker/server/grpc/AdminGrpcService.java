@@ -26,9 +26,12 @@ final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBase {
   private final TokenStore tokens;
   private final AccessControl access;
   private final Duration defaultTtl;
+  private final Duration maxTtl;
   private final java.time.Clock clock;
 
-  AdminGrpcService(TokenStore tokens, AccessControl access, Duration defaultTtl, java.time.Clock clock) {
+  AdminGrpcService(TokenStore tokens, AccessControl access, Duration defaultTtl, Duration maxTtl,
+      java.time.Clock clock) {
+    this.maxTtl = maxTtl;
     this.clock = clock;
     this.tokens = tokens;
     this.access = access;
@@ -38,7 +41,7 @@ final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBase {
   static io.secretsbroker.proto.v1.TokenInfo toProto(TokenInfo t) {
     return io.secretsbroker.proto.v1.TokenInfo.newBuilder().setId(t.id()).setPrincipal(t.principal())
         .addAllPolicies(t.policies()).setCreatedTime(Protos.ts(t.createdAt()))
-        .setExpireTime(Protos.ts(t.expiresAt())).setRevoked(t.revoked()).build();
+        .setExpireTime(Protos.ts(t.expiresAt())).setRevoked(t.revoked()).setCreator(t.creator()).build();
   }
 
   @Override
@@ -47,17 +50,10 @@ final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBase {
       CallContext ctx = CallContext.current().target("", "");
       access.require(ctx.principal(), Operation.CREATE_TOKEN, null);
       Duration ttl = req.hasTtl() ? Protos.duration(req.getTtl()) : Duration.ZERO;
-      if (ttl.isNegative()) {
-        throw BrokerException.invalid("ttl", "must not be negative");
-      }
-      if (req.getPoliciesList().contains("root") && !access.policiesOf(ctx.principal()).contains("root")) {
-        throw new BrokerException(io.secretsbroker.core.Failure.PERMISSION_DENIED,
-            "permission denied: only a root principal may create tokens with the root policy");
-      }
-      IssuedToken t = tokens.create(req.getPrincipal(), List.copyOf(req.getPoliciesList()),
-          ttl.isZero() ? defaultTtl : ttl);
-      ctx.detail("token " + t.info().id() + " for principal " + t.info().principal() + " policies "
-          + t.info().policies());
+      IssuedToken t = tokens.issue(ctx.principal(), access.policiesOf(ctx.principal()), req.getPrincipal(),
+          List.copyOf(req.getPoliciesList()), ttl, defaultTtl, maxTtl);
+      ctx.detail("token " + t.info().id() + " for token:" + t.info().principal() + " policies "
+          + t.info().policies() + " expires " + t.info().expiresAt());
       return CreateTokenResponse.newBuilder().setToken(t.token()).setInfo(toProto(t.info())).build();
     });
   }

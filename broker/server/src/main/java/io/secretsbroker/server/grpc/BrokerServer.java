@@ -226,7 +226,7 @@ public final class BrokerServer implements AutoCloseable {
         .addService(ServerInterceptors.intercept(new RotationGrpcService(rotation), interceptor))
         .addService(ServerInterceptors.intercept(new AuditGrpcService(audit, access, ages), interceptor))
         .addService(ServerInterceptors.intercept(new AdminGrpcService(tokens, access,
-            config.auth().tokenDefaultTtl(), clock), interceptor))
+            config.auth().tokenDefaultTtl(), config.auth().tokenMaxTtl(), clock), interceptor))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .maxInboundMessageSize(8 * 1024 * 1024)
