@@ -66,7 +66,11 @@ final class AuditIndexer implements AutoCloseable {
         if (n == MAX_BATCH) {
           continue;
         }
-      } catch (RuntimeException | IOException e) {
+      } catch (RuntimeException | IOException | Error e) {
+        // a failing database (or a driver's assertion on a dropped connection) only delays the index
+        if (e instanceof VirtualMachineError fatal) {
+          throw fatal;
+        }
         positioned = false;
         closeReader();
         long now = System.nanoTime();

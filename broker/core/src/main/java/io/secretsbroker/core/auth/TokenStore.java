@@ -37,6 +37,9 @@ public final class TokenStore {
   private final StateStore store;
   private final Clock clock;
   private final Cache<String, TokenInfo> byHash;
+  /** Hashes no token has: a repeated bad token costs no database lookup. New tokens are random, never in here. */
+  private final Cache<String, Boolean> unknown =
+      Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(30)).build();
 
   public TokenStore(StateStore store, Clock clock) {
     this.store = store;
@@ -184,8 +187,12 @@ public final class TokenStore {
     String h = hash(token);
     TokenInfo info = byHash.getIfPresent(h);
     if (info == null) {
+      if (unknown.getIfPresent(h) != null) {
+        return Optional.empty();
+      }
       info = lookupRow(h).orElse(null);
       if (info == null) {
+        unknown.put(h, Boolean.TRUE);
         return Optional.empty();
       }
       byHash.put(h, info);

@@ -147,9 +147,11 @@ public record BrokerConfig(
    * @param bindings principal pattern → policy names, in file order
    * @param tokenDefaultTtl lifetime of tokens created without a TTL
    * @param tokenMaxTtl the longest lifetime a token may be given
+   * @param failedAuthLimit failed authentications a peer address may have per window before it is refused
+   * @param failedAuthWindow the window of {@code failedAuthLimit}
    */
   public record AuthConfig(Optional<Path> rootTokenFile, List<Binding> bindings, Duration tokenDefaultTtl,
-      Duration tokenMaxTtl) {}
+      Duration tokenMaxTtl, int failedAuthLimit, Duration failedAuthWindow) {}
 
   /**
    * Policies granted to principals matching a pattern.
@@ -410,7 +412,8 @@ public record BrokerConfig(
   }
 
   private static AuthConfig auth(Settings s, boolean devMode, Path dataDir) {
-    s.allowOnly(Set.of("root-token-file", "bindings", "token-default-ttl", "token-max-ttl"));
+    s.allowOnly(Set.of("root-token-file", "bindings", "token-default-ttl", "token-max-ttl", "failed-auth-limit",
+        "failed-auth-window"));
     Optional<Path> rootToken = s.optString("root-token-file").map(Path::of);
     if (rootToken.isEmpty() && devMode) {
       rootToken = Optional.of(dataDir.resolve("root-token"));
@@ -436,6 +439,9 @@ public record BrokerConfig(
       throw new ConfigException(s.pathOf("token-default-ttl") + ": must not exceed auth.token-max-ttl ("
           + maxTtl.toHours() + "h)");
     }
-    return new AuthConfig(rootToken, bindings, ttl, maxTtl);
+    return new AuthConfig(rootToken, bindings, ttl, maxTtl,
+        s.integer("failed-auth-limit", io.secretsbroker.core.auth.FailedAuthGuard.DEFAULT_LIMIT, 1, 1_000_000),
+        s.duration("failed-auth-window", io.secretsbroker.core.auth.FailedAuthGuard.DEFAULT_WINDOW,
+            Duration.ofSeconds(1), Duration.ofHours(1)));
   }
 }

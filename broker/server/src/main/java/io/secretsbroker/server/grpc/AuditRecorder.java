@@ -188,6 +188,27 @@ final class AuditRecorder {
         .detail("stream started").build());
   }
 
+  /** Records one peer's failed authentications of one window as one record (no caller waits for it). */
+  void recordFailedAuthentications(io.secretsbroker.core.auth.FailedAuthGuard.Window w) {
+    if (audit == null) {
+      return;
+    }
+    AuditEntry e = AuditEntry.builder(AuditEntry.Kind.ACCESS, w.first() == null ? clock.instant() : w.first())
+        .requestId("auth-" + BrokerInterceptor.requestId()).principal("anonymous").authMethod("none").peer(w.peer())
+        .method(FAILED_AUTH_METHOD).outcome("UNAUTHENTICATED")
+        .detail(w.failures() + " failed authentications" + (w.refused() > 0 ? ", " + w.refused()
+            + " more refused without a check" : "") + (w.first() == null ? "" : " from " + w.first() + " to "
+            + w.last())).build();
+    audit.appendAsync(List.of(e)).exceptionally(t -> {
+      org.slf4j.LoggerFactory.getLogger(AuditRecorder.class).warn("could not record {} failed authentications from {}"
+          + " ({})", w.failures(), w.peer(), t.getClass().getSimpleName());
+      return null;
+    });
+  }
+
+  /** The method name of aggregated failed-authentication records. */
+  static final String FAILED_AUTH_METHOD = "auth/FailedAuthentications";
+
   private static String detailOf(Status status, CallContext ctx) {
     if (!ctx.detail().isEmpty()) {
       return ctx.detail();

@@ -9,6 +9,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.secretsbroker.core.auth.FailedAuthGuard;
 import io.secretsbroker.core.auth.Principal;
 import java.net.SocketAddress;
 import java.util.Optional;
@@ -18,9 +19,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The first thing every call meets: gives it a request id (echoed as {@code x-request-id}), resolves the
- * caller's principal, refuses unauthenticated calls with {@code UNAUTHENTICATED} and callers over their rate
- * limit with {@code RESOURCE_EXHAUSTED} (both audited) — except the health and reflection services, which carry no
- * secrets.
+ * caller's principal, refuses unauthenticated calls with {@code UNAUTHENTICATED} (recorded per peer and window as
+ * one aggregated audit record by {@link FailedAuthGuard}; a peer past its limit of failures is refused with
+ * {@code RESOURCE_EXHAUSTED} before any lookup) and callers over their rate limit with {@code RESOURCE_EXHAUSTED}
+ * (audited) — except the health and reflection services, which carry no secrets.
  */
 final class BrokerInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> AUTHORIZATION =
@@ -32,14 +34,18 @@ final class BrokerInterceptor implements ServerInterceptor {
   private final Identity identity;
   private final AuditRecorder audit;
   private final io.secretsbroker.core.auth.RateLimiter limiter;
+  private final FailedAuthGuard guard;
 
   /**
    * @param limiter per-principal rate limit, or null for none
+   * @param guard counts failed authentications per peer address
    */
-  BrokerInterceptor(Identity identity, AuditRecorder audit, io.secretsbroker.core.auth.RateLimiter limiter) {
+  BrokerInterceptor(Identity identity, AuditRecorder audit, io.secretsbroker.core.auth.RateLimiter limiter,
+      FailedAuthGuard guard) {
     this.identity = identity;
     this.audit = audit;
     this.limiter = limiter;
+    this.guard = guard;
   }
 
   /**
@@ -70,6 +76,18 @@ final class BrokerInterceptor implements ServerInterceptor {
         super.sendHeaders(responseHeaders);
       }
     };
+    String host = FailedAuthGuard.host(ctx.peer());
+    if (!identity.knownInMemory(headers.get(AUTHORIZATION), call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION))
+        && guard.refuse(host)) {
+      // Before any lookup or audit work: this address failed too often in the current window (counted, and reported
+      // with the window's aggregated audit record). Credentials already known valid in memory still pass, so a
+      // flood from a shared address does not lock out the services behind it.
+      Metadata trailers = new Metadata();
+      trailers.put(REQUEST_ID, ctx.requestId());
+      tagged.close(Status.RESOURCE_EXHAUSTED.withDescription("too many failed authentications from this address;"
+          + " retry later"), trailers);
+      return new ServerCall.Listener<>() {};
+    }
     ServerCall<Q, R> audited = audit.wrap(tagged, ctx);
     Optional<Principal> principal;
     try {
@@ -85,7 +103,12 @@ final class BrokerInterceptor implements ServerInterceptor {
     if (principal.isEmpty()) {
       Metadata trailers = new Metadata();
       trailers.put(REQUEST_ID, ctx.requestId());
-      audited.close(Status.UNAUTHENTICATED.withDescription(
+      FailedAuthGuard.Window finished = guard.failed(host);
+      if (finished != null) {
+        audit.recordFailedAuthentications(finished);
+      }
+      // Not recorded one by one: the peer's failures of this window become one aggregated audit record.
+      tagged.close(Status.UNAUTHENTICATED.withDescription(
           "no valid credentials: send 'authorization: Bearer <token>' or a client certificate"), trailers);
       return new ServerCall.Listener<>() {};
     }

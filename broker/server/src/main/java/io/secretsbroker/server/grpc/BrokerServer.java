@@ -215,7 +215,11 @@ public final class BrokerServer implements AutoCloseable {
         ? new io.secretsbroker.core.auth.RateLimiter(config.rateLimit().get().requestsPerSecond(),
             config.rateLimit().get().burst(), System::nanoTime)
         : null;
-    BrokerInterceptor interceptor = new BrokerInterceptor(new Identity(tokens), recorder, limiter);
+    io.secretsbroker.core.auth.FailedAuthGuard guard = new io.secretsbroker.core.auth.FailedAuthGuard(
+        config.auth().failedAuthLimit(), config.auth().failedAuthWindow(), clock, System::nanoTime);
+    scheduler.scheduleWithFixedDelay(() -> guard.drain().forEach(recorder::recordFailedAuthentications), 1, 1,
+        TimeUnit.SECONDS);
+    BrokerInterceptor interceptor = new BrokerInterceptor(new Identity(tokens), recorder, limiter, guard);
     CallExecutors executors = new CallExecutors(tokens);
     resources.add(executors);
     NettyServerBuilder builder = NettyServerBuilder.forAddress(
@@ -229,7 +233,15 @@ public final class BrokerServer implements AutoCloseable {
             config.auth().tokenDefaultTtl(), config.auth().tokenMaxTtl(), clock), interceptor))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
-        .maxInboundMessageSize(8 * 1024 * 1024)
+        // Transport limits: the largest legal request is a put of the biggest value or a batch of the most names.
+        .maxInboundMessageSize(maxRequestBytes(config.limits()))
+        .maxInboundMetadataSize(MAX_HEADER_LIST_BYTES)
+        .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)
+        .permitKeepAliveTime(MIN_CLIENT_KEEPALIVE.toSeconds(), TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .maxConnectionIdle(MAX_CONNECTION_IDLE.toMinutes(), TimeUnit.MINUTES)
+        .maxConnectionAge(MAX_CONNECTION_AGE.toMinutes(), TimeUnit.MINUTES)
+        .maxConnectionAgeGrace(MAX_CONNECTION_AGE_GRACE.toMinutes(), TimeUnit.MINUTES)
         .executor(executors.blocking())
         .callExecutor(executors);
     grpc = builder.build().start();
@@ -239,6 +251,26 @@ public final class BrokerServer implements AutoCloseable {
     if (config.metricsListen().isPresent()) {
       metricsEndpoint = new MetricsEndpoint(config.metricsListen().get(), registry);
     }
+  }
+
+  /** Request headers beyond this are refused (a token is under 100 bytes). */
+  static final int MAX_HEADER_LIST_BYTES = 16 * 1024;
+  /** Streams one connection may have open at once (one client's concurrency). */
+  static final int MAX_CONCURRENT_CALLS_PER_CONNECTION = 1_024;
+  /** Clients may ping at most this often; faster pings end the connection (keepalive enforcement). */
+  static final Duration MIN_CLIENT_KEEPALIVE = Duration.ofSeconds(10);
+  /** An idle connection is closed after this. */
+  static final Duration MAX_CONNECTION_IDLE = Duration.ofMinutes(30);
+  /** A connection is asked to go away after this, so load spreads over replicas again (clients reconnect). */
+  static final Duration MAX_CONNECTION_AGE = Duration.ofHours(1);
+  /** In-flight calls (and watch streams) get this long to finish after the age is reached. */
+  static final Duration MAX_CONNECTION_AGE_GRACE = Duration.ofMinutes(5);
+
+  /** The largest legal request: a put of the biggest value, or a batch of the most names, plus framing. */
+  static int maxRequestBytes(io.secretsbroker.core.ServiceLimits limits) {
+    int put = limits.maxValueBytes() + 4 * 1024;
+    int batch = limits.maxBatchSize() * (512 + 300);
+    return Math.max(put, batch) + 16 * 1024;
   }
 
   private AuditLog openAudit(Clock clock) throws IOException {

@@ -51,6 +51,25 @@ final class Identity {
     return Optional.empty();
   }
 
+  /**
+   * Whether the presented credentials are known without any lookup: a bearer token cached as valid, or a client
+   * certificate the TLS handshake verified. Lets a peer over its failed-authentication limit still use them.
+   */
+  boolean knownInMemory(String authorizationHeader, SSLSession tls) {
+    if (authorizationHeader != null) {
+      String h = authorizationHeader.trim();
+      return h.regionMatches(true, 0, "Bearer ", 0, 7) && tokens.cachedInMemory(h.substring(7).trim());
+    }
+    if (tls != null) {
+      try {
+        return tls.getPeerCertificates().length > 0;
+      } catch (SSLPeerUnverifiedException e) {
+        return false;
+      }
+    }
+    return false;
+  }
+
   /** The principal name a certificate stands for. */
   static Optional<String> principalOf(X509Certificate cert) {
     try {
