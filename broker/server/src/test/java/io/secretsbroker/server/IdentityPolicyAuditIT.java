@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.secretsbroker.audit.AuditJournal;
+import io.secretsbroker.audit.JournalFormat;
+import io.secretsbroker.audit.JournalReader;
 import io.secretsbroker.proto.v1.AccessSummaryRequest;
 import io.secretsbroker.proto.v1.AuditRecord;
+import io.secretsbroker.proto.v1.AuditServiceGrpc;
 import io.secretsbroker.proto.v1.CheckAccessRequest;
 import io.secretsbroker.proto.v1.CheckAccessResponse;
 import io.secretsbroker.proto.v1.CreateTokenRequest;
@@ -26,14 +31,23 @@ import io.secretsbroker.proto.v1.VerifyAuditChainRequest;
 import io.secretsbroker.proto.v1.VerifyAuditChainResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,15 +56,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Identity, policies and audit end to end: an mTLS principal and a token principal with different policies,
- * allowed and refused reads both audited, auditor queries, tamper detection, fail-closed audit.
+ * allowed and refused reads both audited, auditor queries, tamper detection in the journal and in the index,
+ * fail-closed audit when the journal cannot be written.
  */
 class IdentityPolicyAuditIT {
   private static final String SECRET_VALUE = "s3cr3t-value-that-must-never-leak";
+  private static final Metadata.Key<String> REQUEST_ID =
+      Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
 
   @TempDir
   Path tmp;
   TestBroker broker;
   TestPki pki;
+  final FillableDisk disk = new FillableDisk();
   String root;
   PrintStream originalErr;
   ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
@@ -88,7 +106,7 @@ class IdentityPolicyAuditIT {
               policies: [trading]
         """.formatted(server[0], server[1], pki.caFile(), policies, tmp.resolve("audit.jsonl"),
         tmp.resolve("data").resolve("root-token"));
-    broker = TestBroker.start(tmp.resolve("data"), yaml, Clock.systemUTC()).trusting(pki.caFile());
+    broker = TestBroker.start(tmp.resolve("data"), yaml, Clock.systemUTC(), disk).trusting(pki.caFile());
     root = broker.rootToken();
   }
 
@@ -179,7 +197,7 @@ class IdentityPolicyAuditIT {
           .setNamePrefix("trading/db-password").setMethod("GetSecret").build());
       assertThat(reads.getRecordsList()).extracting(AuditRecord::getPrincipal, AuditRecord::getOutcome)
           .contains(org.assertj.core.groups.Tuple.tuple("spiffe://prod/trading/api", "OK"),
-              org.assertj.core.groups.Tuple.tuple("svc-market", "PERMISSION_DENIED"));
+              org.assertj.core.groups.Tuple.tuple("token:svc-market", "PERMISSION_DENIED"));
       QueryAuditLogResponse refusals = auditor.queryAuditLog(QueryAuditLogRequest.newBuilder()
           .setOutcome("PERMISSION_DENIED").build());
       assertThat(refusals.getRecordsList()).hasSizeGreaterThanOrEqualTo(4);
@@ -224,28 +242,35 @@ class IdentityPolicyAuditIT {
   private void assertNoLeak(String... needles) throws Exception {
     String jsonl = Files.readString(tmp.resolve("audit.jsonl"));
     assertThat(jsonl.lines().count()).isGreaterThan(5);
-    StringBuilder table = new StringBuilder();
+    StringBuilder index = new StringBuilder();
     try (Connection c = broker.server().state().dataSource().getConnection();
         Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT * FROM sb_audit")) {
+        ResultSet rs = st.executeQuery("SELECT * FROM sb_audit_index")) {
       int cols = rs.getMetaData().getColumnCount();
       while (rs.next()) {
         for (int i = 1; i <= cols; i++) {
-          table.append(rs.getString(i)).append('|');
+          index.append(rs.getString(i)).append('|');
         }
       }
     }
+    assertThat(index).as("the audit index has rows").isNotEmpty();
+    StringBuilder journal = new StringBuilder();
+    for (Path segment : JournalReader.segments(broker.server().audit().journal().dir())) {
+      journal.append(new String(Files.readAllBytes(segment), StandardCharsets.ISO_8859_1));
+    }
+    assertThat(journal.toString()).as("the audit journal holds the records").contains("spiffe://prod/trading/api");
     String log = capturedErr.toString(StandardCharsets.UTF_8);
     for (String n : needles) {
       assertThat(jsonl).doesNotContain(n);
-      assertThat(table.toString()).doesNotContain(n);
+      assertThat(index.toString()).doesNotContain(n);
+      assertThat(journal.toString()).doesNotContain(n);
       assertThat(log).doesNotContain(n);
       assertThat(broker.scrapeMetrics()).doesNotContain(n);
     }
   }
 
-  @Test
-  void editingOneAuditRow_isPinpointedByVerify() throws Exception {
+  /** A put (intent and outcome: records 1 and 2) and five reads (records 3 to 7), and a chain that verifies. */
+  private AuditServiceGrpc.AuditServiceBlockingStub sevenRecordsThatVerify() {
     var asRoot = broker.secrets(root);
     asRoot.putSecret(PutSecretRequest.newBuilder().setName("a/b").setValue(ByteString.copyFromUtf8("v")).build());
     for (int i = 0; i < 5; i++) {
@@ -253,34 +278,152 @@ class IdentityPolicyAuditIT {
     }
     var audit = broker.audit(root);
     VerifyAuditChainResponse ok = audit.verifyAuditChain(VerifyAuditChainRequest.getDefaultInstance());
-    assertThat(ok.getOk()).isTrue();
-    assertThat(ok.getRecordsChecked()).isGreaterThanOrEqualTo(6);
-    try (Connection c = broker.server().state().dataSource().getConnection(); Statement st = c.createStatement()) {
-      st.executeUpdate("UPDATE sb_audit SET principal = 'somebody-else' WHERE seq = 3");
-    }
-    VerifyAuditChainResponse broken = audit.verifyAuditChain(VerifyAuditChainRequest.getDefaultInstance());
-    assertThat(broken.getOk()).isFalse();
-    assertThat(broken.getFirstBrokenSequence()).isEqualTo(3);
-    assertThat(broken.getReason()).contains("changed");
-
-    try (Connection c = broker.server().state().dataSource().getConnection(); Statement st = c.createStatement()) {
-      st.executeUpdate("UPDATE sb_audit SET principal = 'root' WHERE seq = 3");
-      st.executeUpdate("DELETE FROM sb_audit WHERE seq = 4");
-    }
-    VerifyAuditChainResponse gap = audit.verifyAuditChain(VerifyAuditChainRequest.getDefaultInstance());
-    assertThat(gap.getOk()).isFalse();
-    assertThat(gap.getFirstBrokenSequence()).isEqualTo(4);
+    assertThat(ok.getOk()).as(ok.getReason()).isTrue();
+    assertThat(ok.getRecordsChecked()).isGreaterThanOrEqualTo(7);
+    return audit;
   }
 
   @Test
-  void auditStoreUnwritable_readsFailUnavailable_andNoValueLeaves() throws Exception {
+  void editingOneRecordInTheJournal_isPinpointedByVerify() throws Exception {
+    var audit = sevenRecordsThatVerify();
+    AuditJournal journal = broker.server().audit().journal();
+    JournalEdit edit = JournalEdit.of(journal, 3, "token:root");
+    assertThat(edit.original().record().entry().method()).endsWith("/GetSecret");
+
+    edit.replacePrincipalByte("token:rooT");
+
+    VerifyAuditChainResponse broken = audit.verifyAuditChain(VerifyAuditChainRequest.getDefaultInstance());
+    assertThat(broken.getOk()).isFalse();
+    assertThat(broken.getFirstBrokenSequence()).isEqualTo(3);
+    assertThat(broken.getReason()).contains("changed").contains("MAC");
+    assertThat(broken.getReplicasList()).singleElement().satisfies(r -> {
+      assertThat(r.getReplica()).isEqualTo(journal.replica());
+      assertThat(r.getSource()).isEqualTo("journal");
+      assertThat(r.getOk()).isFalse();
+      assertThat(r.getFirstBrokenSequence()).isEqualTo(3);
+    });
+
+    edit.undo();
+    VerifyAuditChainResponse repaired = audit.verifyAuditChain(VerifyAuditChainRequest.getDefaultInstance());
+    assertThat(repaired.getOk()).as(repaired.getReason()).isTrue();
+  }
+
+  @Test
+  void deletingOrEditingAnIndexRow_isPinpointedByVerify() throws Exception {
+    var audit = sevenRecordsThatVerify();
+    String replica = broker.server().audit().replica();
+
+    indexUpdate("UPDATE sb_audit_index SET principal = 'token:somebody-else' WHERE replica = ? AND seq = 5", replica);
+    VerifyAuditChainResponse edited = audit.verifyAuditChain(VerifyAuditChainRequest.getDefaultInstance());
+    assertThat(edited.getOk()).isFalse();
+    assertThat(edited.getFirstBrokenSequence()).isEqualTo(5);
+    assertThat(edited.getReason()).contains("index row of record 5").contains("differs");
+
+    indexUpdate("UPDATE sb_audit_index SET principal = 'token:root' WHERE replica = ? AND seq = 5", replica);
+    VerifyAuditChainResponse restored = audit.verifyAuditChain(VerifyAuditChainRequest.getDefaultInstance());
+    assertThat(restored.getOk()).as(restored.getReason()).isTrue();
+
+    indexUpdate("DELETE FROM sb_audit_index WHERE replica = ? AND seq = 4", replica);
+    VerifyAuditChainResponse deleted = audit.verifyAuditChain(VerifyAuditChainRequest.getDefaultInstance());
+    assertThat(deleted.getOk()).isFalse();
+    assertThat(deleted.getFirstBrokenSequence()).isEqualTo(4);
+    assertThat(deleted.getReason()).contains("index row of record 4").contains("missing");
+  }
+
+  private void indexUpdate(String sql, String replica) throws Exception {
+    try (Connection c = broker.server().state().dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, replica);
+      assertThat(ps.executeUpdate()).as(sql).isEqualTo(1);
+    }
+  }
+
+  /**
+   * One record frame inside a journal segment, edited in place the way an attacker with file access would: one
+   * byte of a text field changed and the frame's CRC-32C recomputed, so the frame still reads cleanly and only
+   * the record's MAC can tell.
+   */
+  private record JournalEdit(Path segment, JournalReader.RecordFrame original) {
+    static JournalEdit of(AuditJournal journal, long sequence, String expectedPrincipal) throws Exception {
+      for (Path segment : JournalReader.segments(journal.dir())) {
+        try (JournalReader r = new JournalReader(segment, journal.readableLength(segment))) {
+          for (JournalReader.Frame f = r.next(); f != null; f = r.next()) {
+            if (f instanceof JournalReader.RecordFrame rf && rf.record().sequence() == sequence) {
+              assertThat(rf.record().entry().principal()).isEqualTo(expectedPrincipal);
+              return new JournalEdit(segment, rf);
+            }
+          }
+        }
+      }
+      throw new AssertionError("record " + sequence + " is not in the journal");
+    }
+
+    /** Rewrites the principal as {@code edited}: the same length, one byte different. */
+    void replacePrincipalByte(String edited) throws Exception {
+      byte[] from = original.record().entry().principal().getBytes(StandardCharsets.UTF_8);
+      byte[] to = edited.getBytes(StandardCharsets.UTF_8);
+      assertThat(to).hasSameSizeAs(from);
+      int at = indexOf(original.payload(), from);
+      byte[] payload = frameBytes();
+      System.arraycopy(to, 0, payload, at, to.length);
+      write(payload);
+      try (JournalReader r = new JournalReader(segment, Long.MAX_VALUE)) {
+        r.seek(original.offset(), original.record().replica());
+        assertThat(r.next()).as("the edited frame still reads cleanly").isInstanceOfSatisfying(
+            JournalReader.RecordFrame.class, rf -> assertThat(rf.record().entry().principal()).isEqualTo(edited));
+      }
+    }
+
+    /** Puts the original bytes back. */
+    void undo() throws Exception {
+      write(frameBytes());
+    }
+
+    /** The frame's payload as written: the canonical bytes, then the MAC. */
+    private byte[] frameBytes() {
+      byte[] canonical = original.payload();
+      byte[] out = Arrays.copyOf(canonical, canonical.length + original.mac().length);
+      System.arraycopy(original.mac(), 0, out, canonical.length, original.mac().length);
+      return out;
+    }
+
+    private void write(byte[] payload) throws Exception {
+      CRC32C crc = new CRC32C();
+      crc.update(payload);
+      ByteBuffer frame = ByteBuffer.allocate(JournalFormat.FRAME_HEADER + payload.length);
+      frame.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
+      try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+        long at = original.offset();
+        while (frame.hasRemaining()) {
+          at += ch.write(frame, at);
+        }
+        ch.force(false);
+      }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+      outer:
+      for (int i = 0; i + needle.length <= haystack.length; i++) {
+        for (int j = 0; j < needle.length; j++) {
+          if (haystack[i + j] != needle[j]) {
+            continue outer;
+          }
+        }
+        return i;
+      }
+      throw new AssertionError("the field is not in the frame");
+    }
+  }
+
+  @Test
+  void auditJournalUnwritable_readsFailUnavailable_noValueLeaves_andReadsRecoverByThemselves() throws Exception {
     var asRoot = broker.secrets(root);
     asRoot.putSecret(PutSecretRequest.newBuilder().setName("fc/x").setValue(ByteString.copyFromUtf8(SECRET_VALUE))
         .build());
     asRoot.getSecret(GetSecretRequest.newBuilder().setName("fc/x").build()); // warm the cache
-    try (Connection c = broker.server().state().dataSource().getConnection(); Statement st = c.createStatement()) {
-      st.executeUpdate("ALTER TABLE sb_audit RENAME TO sb_audit_away");
-    }
+    assertThat(journalHealthy()).isEqualTo(1.0);
+
+    disk.fill();
     StatusRuntimeException e = null;
     try {
       asRoot.getSecret(GetSecretRequest.newBuilder().setName("fc/x").build());
@@ -291,12 +434,34 @@ class IdentityPolicyAuditIT {
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(e.getStatus().getDescription()).contains("audit").doesNotContain(SECRET_VALUE);
     assertThat(e.getTrailers().toString()).doesNotContain(SECRET_VALUE);
-    try (Connection c = broker.server().state().dataSource().getConnection(); Statement st = c.createStatement()) {
-      st.executeUpdate("ALTER TABLE sb_audit_away RENAME TO sb_audit");
-    }
-    assertThat(asRoot.getSecret(GetSecretRequest.newBuilder().setName("fc/x").build()).getValue().toStringUtf8())
-        .isEqualTo(SECRET_VALUE);
-    assertThat(broker.audit(root).verifyAuditChain(VerifyAuditChainRequest.getDefaultInstance()).getOk()).isTrue();
+    String refusedRequest = e.getTrailers().get(REQUEST_ID);
+    assertThat(refusedRequest).isNotBlank();
+    assertThat(journalHealthy()).as("secrets_audit_journal_healthy while the disk is full").isEqualTo(0.0);
+
+    disk.free();
+    Poll.until("reads are served again once the disk has room", Duration.ofSeconds(20), () -> {
+      try {
+        return asRoot.getSecret(GetSecretRequest.newBuilder().setName("fc/x").build()).getValue().toStringUtf8()
+            .equals(SECRET_VALUE);
+      } catch (StatusRuntimeException refused) {
+        assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        return false;
+      }
+    });
+    assertThat(journalHealthy()).isEqualTo(1.0);
+    var audit = broker.audit(root);
+    VerifyAuditChainResponse verified = audit.verifyAuditChain(VerifyAuditChainRequest.getDefaultInstance());
+    assertThat(verified.getOk()).as(verified.getReason()).isTrue();
+    assertThat(audit.queryAuditLog(QueryAuditLogRequest.newBuilder().setRequestId(refusedRequest).build())
+        .getRecordsList()).as("the refused read left no record behind").isEmpty();
+  }
+
+  /** The value of {@code secrets_audit_journal_healthy} on the metrics endpoint. */
+  private double journalHealthy() throws Exception {
+    Matcher m = Pattern.compile("(?m)^secrets_audit_journal_healthy(?:\\{[^}]*})? (\\S+)$")
+        .matcher(broker.scrapeMetrics());
+    assertThat(m.find()).as("secrets_audit_journal_healthy is exported").isTrue();
+    return Double.parseDouble(m.group(1));
   }
 
   @Test

@@ -189,7 +189,7 @@ class MultiMountIT {
         .isEqualTo(Status.Code.PERMISSION_DENIED);
 
     List<AuditRecord> records = broker.audit(root).queryAuditLog(QueryAuditLogRequest.newBuilder()
-        .setPrincipal("svc-payments").build()).getRecordsList();
+        .setPrincipal("token:svc-payments").build()).getRecordsList();
     assertThat(records).anySatisfy(r -> {
       assertThat(r.getName()).isEqualTo(fix);
       assertThat(r.getMethod()).endsWith("GetSecret");

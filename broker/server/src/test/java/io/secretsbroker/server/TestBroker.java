@@ -4,6 +4,7 @@ import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.secretsbroker.audit.SegmentIo;
 import io.secretsbroker.proto.v1.AdminServiceGrpc;
 import io.secretsbroker.proto.v1.AuditServiceGrpc;
 import io.secretsbroker.proto.v1.RevocationServiceGrpc;
@@ -26,14 +27,16 @@ public final class TestBroker implements AutoCloseable {
   public final Path dataDir;
   private final String yaml;
   private final Clock clock;
+  private final SegmentIo segmentIo;
   private Path trustedCa;
   private BrokerServer server;
   private ManagedChannel channel;
 
-  private TestBroker(Path dataDir, String yaml, Clock clock) {
+  private TestBroker(Path dataDir, String yaml, Clock clock, SegmentIo segmentIo) {
     this.dataDir = dataDir;
     this.yaml = yaml;
     this.clock = clock;
+    this.segmentIo = segmentIo;
   }
 
   /** Starts a dev-mode broker (no config file) in {@code dataDir}. */
@@ -46,7 +49,12 @@ public final class TestBroker implements AutoCloseable {
    * by the environment overrides (temp dir, port 0, metrics on a free port).
    */
   public static TestBroker start(Path dataDir, String yaml, Clock clock) throws Exception {
-    TestBroker b = new TestBroker(dataDir, yaml, clock);
+    return start(dataDir, yaml, clock, SegmentIo.files());
+  }
+
+  /** As {@link #start(Path, String, Clock)}, with the audit journal writing through {@code segmentIo}. */
+  public static TestBroker start(Path dataDir, String yaml, Clock clock, SegmentIo segmentIo) throws Exception {
+    TestBroker b = new TestBroker(dataDir, yaml, clock, segmentIo);
     b.restart();
     return b;
   }
@@ -64,7 +72,7 @@ public final class TestBroker implements AutoCloseable {
       Files.writeString(file, yaml);
     }
     BrokerConfig cfg = BrokerConfig.load(file, env);
-    server = BrokerServer.start(cfg, clock);
+    server = BrokerServer.start(cfg, clock, segmentIo);
     channel = newChannel();
   }
 

@@ -347,7 +347,7 @@ class SbctlIT {
   @Nested
   class Audit {
     private AuditRecord record(long seq) {
-      return AuditRecord.newBuilder().setSequence(seq).setPrincipal("svc-a")
+      return AuditRecord.newBuilder().setSequence(seq).setPrincipal("token:svc-a")
           .setMethod("/secretsbroker.v1.SecretsService/GetSecret").setName("app/db").setVersion("1")
           .setOutcome("OK").setCacheHit(seq % 2 == 0)
           .setTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(1767225600 + seq))
@@ -358,14 +358,14 @@ class SbctlIT {
     void query_sendsFilters_andStopsAtTheLimit() {
       fake.auditRecords(List.of(record(5), record(4), record(3), record(2), record(1)));
 
-      CliRun r = cli().run("audit", "query", "--principal", "svc-a", "--prefix", "app/", "--method", "GetSecret",
+      CliRun r = cli().run("audit", "query", "--principal", "token:svc-a", "--prefix", "app/", "--method", "GetSecret",
           "--outcome", "OK", "--since", "24h", "--until", "2026-01-31T12:00:00Z", "--limit", "3");
 
       assertThat(r.exit).as(r.toString()).isZero();
       assertThat(r.out.lines()).hasSize(4);
-      assertThat(r.out).contains("TIME", "OUTCOME").containsPattern("svc-a +GetSecret +app/db +1 +OK +- +1ms");
+      assertThat(r.out).contains("TIME", "OUTCOME").containsPattern("token:svc-a +GetSecret +app/db +1 +OK +- +1ms");
       QueryAuditLogRequest q = fake.lastRequest("QueryAuditLog");
-      assertThat(q.getPrincipal()).isEqualTo("svc-a");
+      assertThat(q.getPrincipal()).isEqualTo("token:svc-a");
       assertThat(q.getNamePrefix()).isEqualTo("app/");
       assertThat(q.getMethod()).isEqualTo("GetSecret");
       assertThat(q.getOutcome()).isEqualTo("OK");
@@ -401,11 +401,12 @@ class SbctlIT {
       assertThat(ok.out).isEqualTo("ok: 42 records checked, chain intact\n");
 
       fake.verifyResponse(VerifyAuditChainResponse.newBuilder().setOk(false).setRecordsChecked(17)
-          .setFirstBrokenSequence(17).setReason("hash mismatch").build());
+          .setFirstBrokenSequence(17).setReason("record 17 was changed after it was written (MAC mismatch)").build());
       CliRun broken = cli().run("audit", "verify", "--json");
       assertThat(broken.exit).isEqualTo(1);
       assertThat(broken.out).isEqualTo(
-          "{\"ok\":false,\"records_checked\":17,\"first_broken_sequence\":17,\"reason\":\"hash mismatch\"}\n");
+          "{\"ok\":false,\"records_checked\":17,\"first_broken_sequence\":17,\"reason\":\"record 17 was changed"
+          + " after it was written (MAC mismatch)\"}\n");
     }
 
     @Test

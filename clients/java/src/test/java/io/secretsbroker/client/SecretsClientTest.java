@@ -372,13 +372,13 @@ class SecretsClientTest {
     SecretsClient c = client();
 
     List<io.secretsbroker.proto.v1.AuditRecord> records = c.audit().query(
-        io.secretsbroker.proto.v1.QueryAuditLogRequest.newBuilder().setPrincipal("ci")
+        io.secretsbroker.proto.v1.QueryAuditLogRequest.newBuilder().setPrincipal("token:ci")
             .setPage(io.secretsbroker.proto.v1.PageRequest.newBuilder().setPageSize(3)).build()).toList();
 
     assertThat(records).extracting(io.secretsbroker.proto.v1.AuditRecord::getSequence).containsExactly(5L, 4L, 3L, 2L, 1L);
     assertThat(fake.calls("QueryAuditLog")).hasSize(2).allSatisfy(call -> {
       var q = (io.secretsbroker.proto.v1.QueryAuditLogRequest) call.request;
-      assertThat(q.getPrincipal()).isEqualTo("ci");
+      assertThat(q.getPrincipal()).isEqualTo("token:ci");
       assertThat(q.getPage().getPageSize()).isEqualTo(3);
     });
   }

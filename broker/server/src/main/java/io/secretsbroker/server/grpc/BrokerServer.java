@@ -61,6 +61,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -78,6 +79,7 @@ public final class BrokerServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BrokerServer.class);
 
   private final BrokerConfig config;
+  private final SegmentIo segmentIo;
   private final List<AutoCloseable> resources = new ArrayList<>();
   private Server grpc;
   private MetricsEndpoint metricsEndpoint;
@@ -90,8 +92,9 @@ public final class BrokerServer implements AutoCloseable {
   private boolean rootTokenCreated;
   private ScheduledExecutorService scheduler;
 
-  private BrokerServer(BrokerConfig config) {
+  private BrokerServer(BrokerConfig config, SegmentIo segmentIo) {
     this.config = config;
+    this.segmentIo = Objects.requireNonNull(segmentIo, "segmentIo");
   }
 
   /**
@@ -101,7 +104,18 @@ public final class BrokerServer implements AutoCloseable {
    * @throws IOException when a port cannot be bound
    */
   public static BrokerServer start(BrokerConfig config, Clock clock) throws IOException {
-    BrokerServer b = new BrokerServer(config);
+    return start(config, clock, SegmentIo.files());
+  }
+
+  /**
+   * Builds and starts a broker whose audit journal writes its segment files through {@code segmentIo} (tests
+   * inject a full disk or a failing fsync).
+   *
+   * @throws ConfigException when a mount, policy folder or file named in the config is unusable
+   * @throws IOException when a port cannot be bound
+   */
+  public static BrokerServer start(BrokerConfig config, Clock clock, SegmentIo segmentIo) throws IOException {
+    BrokerServer b = new BrokerServer(config, segmentIo);
     try {
       b.startInternal(clock);
     } catch (IOException | RuntimeException e) {
@@ -288,7 +302,7 @@ public final class BrokerServer implements AutoCloseable {
     log.info("audit journal {} (replica {}){}", ac.dir(), replica,
         anchor == null ? "; no anchor configured (audit.anchor): a cut tail after the last record is not detected"
             : ", anchored in " + anchor.describe());
-    return AuditLog.open(state, registry, js, key, anchor, clock, SegmentIo.files(), ac.appendTimeout());
+    return AuditLog.open(state, registry, js, key, anchor, clock, segmentIo, ac.appendTimeout());
   }
 
   /** Makes the files the broker keeps in its data folder (H2 state, keys, tokens) readable by the owner only. */

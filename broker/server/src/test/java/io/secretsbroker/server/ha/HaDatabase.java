@@ -53,7 +53,7 @@ final class HaDatabase implements AutoCloseable {
 
   /**
    * The JDBC URL of this database through {@code port} on loopback (a proxy), with server-side prepared
-   * statements off so every statement's text crosses the wire (the proxy recognises the audit commit by it).
+   * statements off so every statement's text crosses the wire (the proxy recognises the audit index batch by it).
    */
   String urlVia(int port) {
     return "jdbc:postgresql://127.0.0.1:" + port + "/" + name + "?prepareThreshold=0";

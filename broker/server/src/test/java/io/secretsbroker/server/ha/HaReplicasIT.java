@@ -13,6 +13,7 @@ import io.secretsbroker.proto.v1.GetRotationStatusRequest;
 import io.secretsbroker.proto.v1.GetSecretRequest;
 import io.secretsbroker.proto.v1.GetSecretResponse;
 import io.secretsbroker.proto.v1.PutSecretRequest;
+import io.secretsbroker.proto.v1.ReplicaChain;
 import io.secretsbroker.proto.v1.RevokeSecretVersionRequest;
 import io.secretsbroker.proto.v1.RotationServiceGrpc;
 import io.secretsbroker.proto.v1.RotationStatus;
@@ -25,12 +26,16 @@ import io.secretsbroker.server.ha.HaCluster.Replica;
 import io.secretsbroker.testkit.FakeClock;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,9 +53,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three brokers on one PostgreSQL database, driven through their gRPC APIs: what one replica does, the others
- * see; revocations propagate within the bound (measured); concurrent audited reads on every replica make one
- * chain; and when the rotation leader dies mid-rotation, another replica finishes that rotation. The replicas
- * share one fake clock (the rotation test moves time); propagation is timed with the real one.
+ * see; revocations propagate within the bound (measured); concurrent audited reads on every replica leave one
+ * valid chain per replica; and when the rotation leader dies mid-rotation, another replica finishes that rotation.
+ * The replicas share one fake clock (the rotation test moves time); propagation is timed with the real one.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(OrderAnnotation.class)
@@ -172,13 +177,17 @@ class HaReplicasIT {
 
   @Test
   @Order(3)
-  void concurrentAuditedReadsOnEveryReplica_leaveOneValidChain_withOneRecordPerRequest() throws Exception {
+  void concurrentAuditedReadsOnEveryReplica_leaveOneValidChainPerReplica_withOneRecordPerRequest() throws Exception {
     for (Replica r : cluster.replicas) {
       put(r, "chain/" + r.name, "value of " + r.name);
     }
-    long before = cluster.auditHead();
+    Map<Replica, Long> before = new HashMap<>();
+    for (Replica r : cluster.replicas) {
+      before.put(r, r.journal().durableSequence());
+    }
     int threadsPerReplica = 4;
     int readsPerThread = 40;
+    int requestsPerReplica = threadsPerReplica * readsPerThread;
     ExecutorService pool = Executors.newFixedThreadPool(threadsPerReplica * cluster.replicas.size());
     AtomicInteger ok = new AtomicInteger();
     long start = System.nanoTime();
@@ -202,26 +211,59 @@ class HaReplicasIT {
       pool.shutdownNow();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    int requests = threadsPerReplica * readsPerThread * cluster.replicas.size();
+    int requests = requestsPerReplica * cluster.replicas.size();
     System.out.printf("HA figure: %d audited reads over 3 replicas, 12 client threads: %.0f reads/s%n", requests,
         requests / seconds);
-
-    long after = cluster.auditHead();
     assertThat(ok.get()).isEqualTo(requests);
-    assertThat(after - before).as("one record per request").isEqualTo(requests);
+
+    Map<Replica, Long> after = new HashMap<>();
+    for (Replica r : cluster.replicas) {
+      after.put(r, r.journal().durableSequence());
+      assertThat(after.get(r) - before.get(r)).as("one journal record per request on " + r)
+          .isEqualTo(requestsPerReplica);
+    }
+    cluster.awaitIndexCaughtUp(Duration.ofSeconds(30));
+    Set<String> requestIds = new HashSet<>();
+    for (Replica r : cluster.replicas) {
+      HaCluster.IndexExtent reads = cluster.indexExtent(r, before.get(r), after.get(r));
+      assertThat(reads.rows()).as("one index row per request on " + r).isEqualTo(requestsPerReplica);
+      assertThat(reads.requests()).as("no record of " + r + " written twice").isEqualTo(requestsPerReplica);
+      assertThat(reads.first()).isEqualTo(before.get(r) + 1);
+      assertThat(reads.last()).isEqualTo(after.get(r));
+      requestIds.addAll(requestIdsOf(r, before.get(r), after.get(r)));
+    }
+    assertThat(requestIds).as("no request recorded by two replicas").hasSize(requests);
+
     VerifyAuditChainResponse verified = cluster.get(1).broker.audit(token)
         .verifyAuditChain(VerifyAuditChainRequest.getDefaultInstance());
     assertThat(verified.getOk()).as(verified.getReason()).isTrue();
-    assertThat(verified.getRecordsChecked()).isGreaterThanOrEqualTo(after);
-    try (Connection c = cluster.db.connect(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT COUNT(*), COUNT(DISTINCT request_id), MIN(seq), MAX(seq) FROM sb_audit"
-            + " WHERE seq <= " + after)) {
-      rs.next();
-      assertThat(rs.getLong(1)).isEqualTo(after);
-      assertThat(rs.getLong(2)).as("no record written twice").isEqualTo(after);
-      assertThat(rs.getLong(3)).isEqualTo(1);
-      assertThat(rs.getLong(4)).isEqualTo(after);
+    assertThat(verified.getReplica()).isEqualTo(cluster.get(1).auditReplica);
+    assertThat(verified.getReplicasList()).as("every replica's chain is verified, each on its own")
+        .extracting(ReplicaChain::getReplica)
+        .containsExactlyInAnyOrder(cluster.replicas.stream().map(r -> r.auditReplica).toArray(String[]::new));
+    for (Replica r : cluster.replicas) {
+      ReplicaChain chain = verified.getReplicasList().stream().filter(c -> c.getReplica().equals(r.auditReplica))
+          .findFirst().orElseThrow();
+      assertThat(chain.getOk()).as(chain.getReason()).isTrue();
+      assertThat(chain.getSource()).isEqualTo(r == cluster.get(1) ? "journal" : "index");
+      assertThat(chain.getRecordsChecked()).as("records of " + r + " checked").isGreaterThanOrEqualTo(after.get(r));
     }
+  }
+
+  private Set<String> requestIdsOf(Replica r, long after, long upTo) throws Exception {
+    Set<String> ids = new HashSet<>();
+    try (Connection c = cluster.db.connect(); PreparedStatement ps = c.prepareStatement(
+        "SELECT request_id FROM sb_audit_index WHERE replica = ? AND seq > ? AND seq <= ?")) {
+      ps.setString(1, r.auditReplica);
+      ps.setLong(2, after);
+      ps.setLong(3, upTo);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+      }
+    }
+    return ids;
   }
 
   @Test

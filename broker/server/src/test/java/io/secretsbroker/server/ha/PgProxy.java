@@ -11,17 +11,27 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A loopback TCP relay between brokers and PostgreSQL that a test can cut (open sessions are closed, new ones are
  * closed as soon as they connect, as when the database is down) and restore, without touching the shared server.
- * It can also drop one connection right after it forwards the {@code COMMIT} of an audit append, before the
- * server's answer gets back: the commit happens, but the broker cannot know it.
+ * It can also drop the session of the broker's audit indexer in the middle of one index batch ({@link IndexCut}).
  */
 final class PgProxy implements AutoCloseable {
-  private static final String AUDIT_INSERT = "INSERT INTO sb_audit (";
+  private static final String INDEX_INSERT = "INSERT INTO sb_audit_index (";
   private static final String COMMIT = "COMMIT";
+
+  /** Where {@link #dropNextIndexBatch} drops the audit indexer's session. */
+  enum IndexCut {
+    /** Right after the batch's INSERT reaches the server, before the transaction commits: the server rolls it back. */
+    AFTER_THE_INSERT,
+    /**
+     * Once the server has committed the batch and answered, before the answer gets back: the rows are in, but the
+     * indexer cannot know it.
+     */
+    AFTER_THE_COMMIT
+  }
 
   private final InetSocketAddress target;
   private final ServerSocket server;
@@ -29,8 +39,8 @@ final class PgProxy implements AutoCloseable {
   private final Thread acceptor;
   private volatile boolean down;
   private volatile boolean open = true;
-  private final AtomicBoolean cutAtAuditCommit = new AtomicBoolean();
-  private volatile CountDownLatch auditCommitCut = new CountDownLatch(1);
+  private final AtomicReference<IndexCut> indexCut = new AtomicReference<>();
+  private volatile CountDownLatch indexBatchDropped = new CountDownLatch(1);
 
   PgProxy(InetSocketAddress target) throws IOException {
     this.target = target;
@@ -57,11 +67,15 @@ final class PgProxy implements AutoCloseable {
     down = false;
   }
 
-  /** The next audit append's connection is dropped right after its COMMIT reaches the server. */
-  CountDownLatch cutAtNextAuditCommit() {
-    auditCommitCut = new CountDownLatch(1);
-    cutAtAuditCommit.set(true);
-    return auditCommitCut;
+  /**
+   * The session that carries the next audit index batch is dropped at {@code where}.
+   *
+   * @return counted down once the session has been dropped
+   */
+  CountDownLatch dropNextIndexBatch(IndexCut where) {
+    indexBatchDropped = new CountDownLatch(1);
+    indexCut.set(where);
+    return indexBatchDropped;
   }
 
   private void acceptLoop() {
@@ -94,8 +108,8 @@ final class PgProxy implements AutoCloseable {
   private final class Link {
     final Socket client;
     final Socket upstream;
-    volatile boolean swallowAnswers;
-    boolean sawAuditInsert;
+    volatile boolean dropOnAnswer;
+    boolean sawIndexInsert;
 
     Link(Socket client, Socket upstream) {
       this.client = client;
@@ -119,31 +133,26 @@ final class PgProxy implements AutoCloseable {
         while ((n = in.read(buf)) > 0) {
           String text = carry + new String(buf, 0, n, StandardCharsets.ISO_8859_1);
           carry = text.substring(Math.max(0, text.length() - 32));
-          if (text.contains(AUDIT_INSERT)) {
-            sawAuditInsert = true;
+          if (text.contains(INDEX_INSERT)) {
+            sawIndexInsert = true;
           }
+          boolean dropNow = sawIndexInsert && indexCut.compareAndSet(IndexCut.AFTER_THE_INSERT, null);
           boolean commit = text.contains(COMMIT);
-          boolean cutNow = commit && sawAuditInsert && cutAtAuditCommit.compareAndSet(true, false);
-          if (commit) {
-            sawAuditInsert = false;
+          if (commit && sawIndexInsert && indexCut.compareAndSet(IndexCut.AFTER_THE_COMMIT, null)) {
+            dropOnAnswer = true; // the driver sends COMMIT only once every earlier answer is in
           }
-          if (cutNow) {
-            swallowAnswers = true;
+          if (commit) {
+            sawIndexInsert = false;
           }
           out.write(buf, 0, n);
           out.flush();
-          if (cutNow) {
-            // Give the server time to read and apply the COMMIT, then drop the session before the answer returns.
-            Thread.sleep(300);
-            auditCommitCut.countDown();
-            close();
+          if (dropNow) {
+            dropped();
             return;
           }
         }
       } catch (IOException e) {
         // the other side closed
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       } finally {
         close();
       }
@@ -154,16 +163,23 @@ final class PgProxy implements AutoCloseable {
       try (InputStream in = upstream.getInputStream(); OutputStream out = client.getOutputStream()) {
         int n;
         while ((n = in.read(buf)) > 0) {
-          if (!swallowAnswers) {
-            out.write(buf, 0, n);
-            out.flush();
+          if (dropOnAnswer) {
+            dropped(); // the server answered the COMMIT, so it has applied it; the broker never hears so
+            return;
           }
+          out.write(buf, 0, n);
+          out.flush();
         }
       } catch (IOException e) {
         // the other side closed
       } finally {
         close();
       }
+    }
+
+    private void dropped() {
+      close();
+      indexBatchDropped.countDown();
     }
 
     void close() {
