@@ -41,6 +41,9 @@ final class PgProxy implements AutoCloseable {
   private volatile boolean open = true;
   private final AtomicReference<IndexCut> indexCut = new AtomicReference<>();
   private volatile CountDownLatch indexBatchDropped = new CountDownLatch(1);
+  private volatile CountDownLatch frozenMidBatch;
+  private final Object thawed = new Object();
+  private volatile boolean frozen;
 
   PgProxy(InetSocketAddress target) throws IOException {
     this.target = target;
@@ -76,6 +79,38 @@ final class PgProxy implements AutoCloseable {
     indexBatchDropped = new CountDownLatch(1);
     indexCut.set(where);
     return indexBatchDropped;
+  }
+
+  /**
+   * Freezes every session of this proxy right after the next audit index INSERT reaches the server: that replica's
+   * indexer then sits inside an open transaction, holding whatever it locked, until {@link #thaw()}.
+   *
+   * @return counted down once the sessions are frozen
+   */
+  CountDownLatch freezeMidNextIndexBatch() {
+    frozenMidBatch = new CountDownLatch(1);
+    return frozenMidBatch;
+  }
+
+  /** Lets frozen sessions move again. */
+  void thaw() {
+    synchronized (thawed) {
+      frozen = false;
+      thawed.notifyAll();
+    }
+  }
+
+  private void awaitThawed() {
+    synchronized (thawed) {
+      while (frozen && open) {
+        try {
+          thawed.wait(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   private void acceptLoop() {
@@ -144,11 +179,18 @@ final class PgProxy implements AutoCloseable {
           if (commit) {
             sawIndexInsert = false;
           }
+          awaitThawed();
           out.write(buf, 0, n);
           out.flush();
           if (dropNow) {
             dropped();
             return;
+          }
+          CountDownLatch freeze = frozenMidBatch;
+          if (freeze != null && text.contains(INDEX_INSERT)) {
+            frozenMidBatch = null;
+            frozen = true;
+            freeze.countDown();
           }
         }
       } catch (IOException e) {
@@ -167,6 +209,7 @@ final class PgProxy implements AutoCloseable {
             dropped(); // the server answered the COMMIT, so it has applied it; the broker never hears so
             return;
           }
+          awaitThawed();
           out.write(buf, 0, n);
           out.flush();
         }
@@ -199,6 +242,7 @@ final class PgProxy implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    thaw();
     open = false;
     server.close();
     cut();
