@@ -199,10 +199,19 @@ public final class SecretService {
       throw BrokerException.invalid("value", "must be at most " + limits.maxValueBytes() + " bytes, was "
           + value.length);
     }
+    // Authorize before touching the backend: a caller holding neither create nor update learns nothing, not even
+    // whether the secret exists. Only a caller holding exactly one of them needs the existence check to be decided
+    // (Vault's create/update split).
+    boolean mayCreate = access.allows(caller, Operation.CREATE_SECRET, name);
+    boolean mayUpdate = access.allows(caller, Operation.UPDATE_SECRET, name);
+    if (!mayCreate && !mayUpdate) {
+      access.require(caller, Operation.UPDATE_SECRET, name); // refuses, with the usual message and metric
+    }
     Mount mount = mounts.route(name);
     String relative = mount.relative(name);
-    boolean exists = exists(mount, relative);
-    access.require(caller, exists ? Operation.UPDATE_SECRET : Operation.CREATE_SECRET, name);
+    if (!(mayCreate && mayUpdate)) {
+      access.require(caller, exists(mount, relative) ? Operation.UPDATE_SECRET : Operation.CREATE_SECRET, name);
+    }
     WriteRequest request = WriteRequest.put(relative, SecretValue.of(value));
     if (expectedCurrentVersion != null) {
       request = request.expectingCurrent(expectedCurrentVersion);
@@ -287,10 +296,26 @@ public final class SecretService {
     SecretNames.requireValidPrefix("prefix", prefix);
     access.require(caller, Operation.LIST_REVOCATIONS, prefix);
     int offset = PageTokens.decodeOffset("o", page.token());
-    List<Revocation> rows = revocations.list(prefix, offset, page.size() + 1);
-    boolean more = rows.size() > page.size();
-    List<Revocation> items = more ? rows.subList(0, page.size()) : rows;
-    return new Page<>(items, more ? PageTokens.encode("o", offset + page.size()) : "");
+    List<Revocation> items = new ArrayList<>(page.size());
+    int chunk = Math.max(page.size(), 100);
+    while (true) {
+      List<Revocation> rows = revocations.list(prefix, offset, chunk);
+      for (int i = 0; i < rows.size(); i++) {
+        Revocation r = rows.get(i);
+        // only the revocations of secrets the caller may list, whatever the prefix's policy says
+        if (!access.allows(caller, Operation.LIST_REVOCATIONS, r.name())) {
+          continue;
+        }
+        if (items.size() == page.size()) {
+          return new Page<>(items, PageTokens.encode("o", offset + i));
+        }
+        items.add(r);
+      }
+      if (rows.size() < chunk) {
+        return new Page<>(items, "");
+      }
+      offset += rows.size();
+    }
   }
 
   /** Whether a version is revoked. */
