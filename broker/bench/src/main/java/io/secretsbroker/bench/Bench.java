@@ -3,6 +3,7 @@ package io.secretsbroker.bench;
 import io.grpc.StatusRuntimeException;
 import io.secretsbroker.proto.v1.GetSecretResponse;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +66,7 @@ public final class Bench {
     if (options.jfrDir().isPresent()) {
       Files.createDirectories(options.jfrDir().get());
     }
+    double loadBefore = loadAverage();
     progress("fsync probe (" + FsyncProbe.ITERATIONS + " × write + force) in the scratch folder");
     FsyncProbe.Result fsync = FsyncProbe.run(workspace.root());
     List<Report.LegFigures> figures = new ArrayList<>();
@@ -73,7 +75,7 @@ public final class Bench {
     }
     Report.Machine machine = new Report.Machine(LocalDate.now(), Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"), LegProcess.JVM_FLAGS, options.concurrency(), options.warmup(),
-        options.duration(), options.tls(), commandLine);
+        options.duration(), options.tls(), commandLine, loadBefore, loadAverage());
     Report report = new Report(machine, figures, fsync);
     System.out.println();
     System.out.print(report.text());
@@ -120,6 +122,10 @@ public final class Bench {
             h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), errors, first.getSerializedSize(), disk);
       }
     }
+  }
+
+  private static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
   private static String commandLine(String[] args) {

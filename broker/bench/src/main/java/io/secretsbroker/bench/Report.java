@@ -26,9 +26,11 @@ final class Report {
    * @param duration measured time per leg
    * @param tls whether TLS was on
    * @param commandLine the command as typed
+   * @param loadBefore the system's 1-minute load average before the first leg, negative if unknown
+   * @param loadAfter the same after the last leg
    */
   record Machine(LocalDate date, int cores, String javaVersion, List<String> serverJvmFlags, int concurrency,
-      Duration warmup, Duration duration, boolean tls, String commandLine) {}
+      Duration warmup, Duration duration, boolean tls, String commandLine, double loadBefore, double loadAfter) {}
 
   /**
    * Disk growth of a daemon leg's data folder.
@@ -138,6 +140,7 @@ final class Report {
     }
     out.append('\n').append(diskLine()).append('\n');
     out.append(fsyncLine()).append('\n');
+    out.append(loadLine()).append('\n');
     out.append("command: ").append(machine.commandLine()).append('\n');
     return out.toString();
   }
@@ -161,7 +164,8 @@ final class Report {
     for (Ratio r : ratios()) {
       out.append("| ").append(r.label()).append(" | ").append(ratio(r.value())).append(" |\n");
     }
-    out.append("\n- ").append(diskLine()).append("\n- ").append(fsyncLine()).append("\n- command: `")
+    out.append("\n- ").append(diskLine()).append("\n- ").append(fsyncLine()).append("\n- ").append(loadLine())
+        .append("\n- command: `")
         .append(machine.commandLine()).append("`\n");
     return out.toString();
   }
@@ -189,6 +193,15 @@ final class Report {
     return String.format(Locale.ROOT, "fsync (%d × write %d B + force(false), scratch folder's file system): "
         + "median %s µs, p99 %s µs", FsyncProbe.ITERATIONS, FsyncProbe.WRITE_BYTES,
         count(fsync.medianNanos() / 1_000), count(fsync.p99Nanos() / 1_000));
+  }
+
+  private String loadLine() {
+    return String.format(Locale.ROOT, "load average (1 min, whole machine, this run's own processes included): %s"
+        + " before the first leg, %s after the last", load(machine.loadBefore()), load(machine.loadAfter()));
+  }
+
+  private static String load(double value) {
+    return value < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f", value);
   }
 
   private static String errorList(LegFigures f) {

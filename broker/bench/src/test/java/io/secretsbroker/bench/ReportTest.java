@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class ReportTest {
   private static final Report.Machine MACHINE = new Report.Machine(LocalDate.of(2026, 12, 4), 2, "17.0.15",
-      List.of("-Xmx1g"), 64, Duration.ofSeconds(10), Duration.ofSeconds(20), false, "./bench");
+      List.of("-Xmx1g"), 64, Duration.ofSeconds(10), Duration.ofSeconds(20), false, "./bench", 1.5, -1);
 
   private static Report.LegFigures leg(Leg leg, double qps, long p99Nanos, Optional<Report.Disk> disk) {
     return new Report.LegFigures(leg, qps, (long) qps * 20, 1_234_567, p99Nanos, 9_876_543_21L, Map.of(), 76, disk);
@@ -64,7 +64,8 @@ class ReportTest {
         "echo           25,000     1.23     5.00   987.65     500,000       0            –          76",
         "bytes of disk per audited read: 10.0 (whole data dir, measured period: 1,000,000 B / 100,000 OK reads;"
             + " warmup alone: 400.0)",
-        "median 850 µs, p99 2,100 µs");
+        "median 850 µs, p99 2,100 µs",
+        "this run's own processes included): 1.50 before the first leg, unknown after the last");
   }
 
   @Test
