@@ -70,8 +70,11 @@ public record AuditEntry(Kind kind, Instant time, String requestId, String princ
 
   /** A copy with another kind, outcome and detail (an intent's outcome record). */
   public AuditEntry withOutcome(Kind newKind, String newOutcome, String newDetail) {
-    return new AuditEntry(newKind, time, requestId, principal, authMethod, tokenAccessor, peer, method, name, version,
-        newOutcome, cacheHit, latencyMicros, newDetail);
+    // the kept fields are already escaped: unescaped here, the constructor makes them the same text again
+    return new AuditEntry(newKind, time, AuditText.unescape(requestId), AuditText.unescape(principal),
+        AuditText.unescape(authMethod), AuditText.unescape(tokenAccessor), AuditText.unescape(peer),
+        AuditText.unescape(method), AuditText.unescape(name), AuditText.unescape(version), newOutcome, cacheHit,
+        latencyMicros, newDetail);
   }
 
   /** Builds an {@link AuditEntry}. Not thread-safe. */

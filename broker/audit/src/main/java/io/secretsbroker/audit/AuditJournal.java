@@ -465,9 +465,10 @@ public final class AuditJournal implements AutoCloseable {
       failing = false;
       listener.recovered();
     }
+    List<Pending> done = List.copyOf(batch); // the writer reuses its batch list
     acks.execute(() -> {
-      for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).done().complete(results.get(i));
+      for (int i = 0; i < done.size(); i++) {
+        done.get(i).done().complete(results.get(i));
       }
     });
     List<AuditRecord> all = results.size() == 1 ? results.get(0) : results.stream().flatMap(List::stream).toList();

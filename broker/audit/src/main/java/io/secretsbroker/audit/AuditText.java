@@ -51,6 +51,39 @@ public final class AuditText {
     return sb.toString();
   }
 
+  /**
+   * Reverses {@link #escape}: text read back from a sink becomes the input that, escaped again, gives the same text.
+   * Anything {@code escape} cannot have produced is kept as it is.
+   */
+  static String unescape(String s) {
+    if (s.indexOf('\\') < 0) {
+      return s;
+    }
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' && i + 1 < s.length() && s.charAt(i + 1) == '\\') {
+        sb.append('\\');
+        i++;
+        continue;
+      }
+      if (c == '\\' && i + 5 < s.length() && s.charAt(i + 1) == 'u') {
+        int v = 0;
+        for (int k = i + 2; k < i + 6 && v >= 0; k++) {
+          int d = Character.digit(s.charAt(k), 16);
+          v = d < 0 ? -1 : v << 4 | d;
+        }
+        if (v >= 0) {
+          sb.append((char) v);
+          i += 5;
+          continue;
+        }
+      }
+      sb.append(c);
+    }
+    return sb.toString();
+  }
+
   private static boolean isClean(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

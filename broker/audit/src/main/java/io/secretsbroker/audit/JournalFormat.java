@@ -151,6 +151,10 @@ public final class JournalFormat {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
+  private static String getText(ByteBuffer in) {
+    return AuditText.unescape(getString(in));
+  }
+
   static Header readHeader(ByteBuffer p) {
     byte[] magic = new byte[4];
     p.get(magic);
@@ -175,8 +179,9 @@ public final class JournalFormat {
     Instant time = Instant.ofEpochMilli(p.getLong());
     long latency = p.getLong();
     boolean cacheHit = p.get() != 0;
-    AuditEntry e = new AuditEntry(kind, time, getString(p), getString(p), getString(p), getString(p), getString(p),
-        getString(p), getString(p), getString(p), getString(p), cacheHit, latency, getString(p));
+    // the stored text is already escaped: unescaped here, the entry's constructor makes it the same text again
+    AuditEntry e = new AuditEntry(kind, time, getText(p), getText(p), getText(p), getText(p), getText(p),
+        getText(p), getText(p), getText(p), getText(p), cacheHit, latency, getText(p));
     p.get(macOut);
     return new AuditRecord(replica, seq, e, HexFormat.of().formatHex(macOut));
   }

@@ -142,14 +142,32 @@ public final class AuditLog implements AutoCloseable {
     return indexer.indexed();
   }
 
-  /** Records matching {@code q}, newest first, from the index (lag: well under a second). */
+  /**
+   * Records matching {@code q}, newest first, from the index. Waits (at most {@link #INDEX_WAIT}) until the index
+   * holds every record of this replica that was durable when the query arrived, so an auditor sees what was just
+   * answered; other replicas' records arrive within their indexers' lag (well under a second).
+   */
   public List<AuditRecord> query(AuditQuery q) {
+    awaitIndexed();
     return index.query(q);
   }
 
-  /** Per-secret read statistics under a prefix, by name. */
+  /** Per-secret read statistics under a prefix, by name (after the same wait as {@link #query}). */
   public Map<String, AccessStats> accessStats(String prefix) {
+    awaitIndexed();
     return index.accessStats(prefix);
+  }
+
+  /** The longest a query waits for the index to catch up with this replica's journal. */
+  public static final Duration INDEX_WAIT = Duration.ofSeconds(2);
+
+  private void awaitIndexed() {
+    long target = journal.durableSequence();
+    long deadline = System.nanoTime() + INDEX_WAIT.toNanos();
+    while (indexer.indexed() < target && System.nanoTime() < deadline) {
+      indexer.wake();
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+    }
   }
 
   /**
@@ -169,6 +187,7 @@ public final class AuditLog implements AutoCloseable {
   }
 
   private ChainVerification verifyLocal(long from, long to) {
+    awaitIndexed();
     Optional<Checkpoint> anchored = Optional.empty();
     if (anchor != null) {
       try {
