@@ -69,7 +69,7 @@ class AuditArchiverTest {
       audit.append(JournalFixture.entry(clock.instant(), i));
     }
     long target = audit.journal().durableSequence();
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (audit.indexedSequence() < target) {
       assertThat(System.nanoTime()).as("indexing record %d", target).isLessThan(deadline);
       LockSupport.parkNanos(5_000_000L);
