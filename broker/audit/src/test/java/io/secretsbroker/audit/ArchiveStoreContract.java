@@ -137,15 +137,6 @@ public abstract class ArchiveStoreContract {
 
   /** The last checkpoint frame the journal wrote into a segment. */
   protected static Checkpoint lastCheckpointOf(Path segment) throws Exception {
-    Checkpoint last = null;
-    try (JournalReader r = new JournalReader(segment, Long.MAX_VALUE)) {
-      for (JournalReader.Frame f = r.next(); f != null; f = r.next()) {
-        if (f instanceof JournalReader.CheckpointFrame cf) {
-          last = cf.checkpoint();
-        }
-      }
-    }
-    assertThat(last).as("checkpoint in " + segment.getFileName()).isNotNull();
-    return last;
+    return JournalFixture.lastCheckpointOf(segment);
   }
 }

@@ -1,7 +1,9 @@
 package io.secretsbroker.audit;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
@@ -47,6 +49,41 @@ public final class JournalFixture {
         throw new AssertionError("append failed", e);
       }
     }
+  }
+
+  /** Writes the test key as a key file (hex, 0600), as {@code audit.key-file} holds it. */
+  public static Path writeKeyFile(Path file) throws IOException {
+    Files.writeString(file, "07".repeat(AuditKey.BYTES) + "\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    return file;
+  }
+
+  /** Archives closed segments as the archiver does: each with the last checkpoint the journal wrote into it. */
+  public static void archive(ArchiveStore store, String replica, List<Path> segments) throws IOException {
+    for (Path s : segments) {
+      store.put(replica, s);
+      store.putCheckpoint(replica, s.getFileName().toString(), lastCheckpointOf(s));
+    }
+  }
+
+  /**
+   * The last checkpoint frame the journal wrote into a segment.
+   *
+   * @throws IOException when there is none or the segment cannot be read
+   */
+  public static Checkpoint lastCheckpointOf(Path segment) throws IOException {
+    Checkpoint last = null;
+    try (JournalReader r = new JournalReader(segment, Long.MAX_VALUE)) {
+      for (JournalReader.Frame f = r.next(); f != null; f = r.next()) {
+        if (f instanceof JournalReader.CheckpointFrame cf) {
+          last = cf.checkpoint();
+        }
+      }
+    }
+    if (last == null) {
+      throw new IOException("no checkpoint in " + segment.getFileName());
+    }
+    return last;
   }
 
   /**
