@@ -40,13 +40,21 @@ public record Checkpoint(String replica, long sequence, String mac, Instant time
     }
   }
 
-  /** One line: {@code sequence mac timeMillis checkpointMac}. */
-  String toLine() {
+  /**
+   * The checkpoint as one ASCII line, {@code sequence mac timeMillis checkpointMac} (no replica, no newline): the
+   * form anchors and archives store.
+   */
+  public String toLine() {
     return sequence + " " + mac + " " + time.toEpochMilli() + " " + checkpointMac;
   }
 
-  /** Parses {@link #toLine()}; null when the line is not one. */
-  static Checkpoint parseLine(String replica, String line) {
+  /**
+   * Parses a {@link #toLine()} line of {@code replica}'s checkpoint; the signature is not checked here (see {@link
+   * #verify}).
+   *
+   * @return the checkpoint, or null when the line is not one
+   */
+  public static Checkpoint parseLine(String replica, String line) {
     String[] f = line.trim().split(" ");
     if (f.length != 4) {
       return null;

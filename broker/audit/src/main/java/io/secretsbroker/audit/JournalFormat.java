@@ -34,6 +34,38 @@ public final class JournalFormat {
 
   private JournalFormat() {}
 
+  private static final java.util.regex.Pattern SEGMENT_NAME = java.util.regex.Pattern.compile("[0-9]{20}\\.seg");
+
+  /** Whether {@code name} is a segment file name: 20 digits and {@value #SEGMENT_SUFFIX}. */
+  public static boolean isSegmentName(String name) {
+    return firstSequenceOf(name) >= 0;
+  }
+
+  /**
+   * Returns {@code name} when it is a segment file name.
+   *
+   * @throws IllegalArgumentException otherwise
+   */
+  public static String requireSegmentName(String name) {
+    if (!isSegmentName(name)) {
+      throw new IllegalArgumentException("not an audit segment name (20 digits and " + SEGMENT_SUFFIX + "): '"
+          + name + "'");
+    }
+    return name;
+  }
+
+  /** The first sequence of a segment, from its file name; -1 when the name is not a segment's. */
+  public static long firstSequenceOf(String name) {
+    if (name == null || !SEGMENT_NAME.matcher(name).matches()) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(name.substring(0, 20));
+    } catch (NumberFormatException e) {
+      return -1; // beyond a long
+    }
+  }
+
   /** The file name of a segment whose first record is {@code firstSequence}. */
   public static String segmentName(long firstSequence) {
     return String.format("%020d%s", firstSequence, SEGMENT_SUFFIX);

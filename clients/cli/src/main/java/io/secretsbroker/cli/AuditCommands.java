@@ -5,6 +5,7 @@ import io.secretsbroker.proto.v1.PageRequest;
 import io.secretsbroker.proto.v1.QueryAuditLogRequest;
 import io.secretsbroker.proto.v1.SecretAccessSummary;
 import io.secretsbroker.proto.v1.VerifyAuditChainResponse;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -115,8 +116,22 @@ final class AuditCommands extends BaseCommand.Group {
   }
 
   @Command(name = "verify", description = {
-      "Recompute the audit hash chain. Exits 1 if a record was changed, removed or inserted."})
+      "Recompute the audit hash chain. Exits 1 if a record was changed, removed or inserted.",
+      "With --archive, verify archived journal segments offline, without a broker."})
   static final class Verify extends BaseCommand {
+    @Option(names = "--archive", paramLabel = "DIR|s3://BUCKET/PREFIX", description = "Verify this archive offline "
+        + "(audit.archive): a directory, or an S3 location read with the AWS SDK's default credentials and region "
+        + "(AWS_REGION; SECRETS_BROKER_AUDIT_S3_ENDPOINT for another endpoint).")
+    String archive;
+
+    @Option(names = "--key-file", paramLabel = "FILE", description = "The audit key file (audit.key-file); with "
+        + "--archive.")
+    Path keyFile;
+
+    @Option(names = "--replica", paramLabel = "R", description = "Only this replica's segments (default: every "
+        + "replica in the archive); with --archive.")
+    String replica;
+
     @Option(names = "--from", paramLabel = "SEQ", description = "First sequence to check (default: the first).")
     long from;
 
@@ -128,6 +143,18 @@ final class AuditCommands extends BaseCommand.Group {
 
     @Override
     public Integer call() {
+      if (archive != null || keyFile != null || replica != null) {
+        if (archive == null) {
+          throw usage("--key-file and --replica go with --archive");
+        }
+        if (keyFile == null) {
+          throw usage("--archive needs --key-file (the audit key that chains the records)");
+        }
+        if (from != 0 || to != 0) {
+          throw usage("--from and --to do not apply to --archive (an archive is verified whole)");
+        }
+        return new ArchiveVerification(this).run(archive, keyFile, replica, json);
+      }
       VerifyAuditChainResponse r = client().audit().verify(from, to);
       if (json) {
         Map<String, Object> o = Json.object();

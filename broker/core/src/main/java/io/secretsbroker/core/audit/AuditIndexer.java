@@ -31,6 +31,7 @@ final class AuditIndexer implements AutoCloseable {
   private volatile long indexed;
   private JournalReader reader;
   private long readerFirst = -1;
+  private long readerLimit;
   private long lastFailureLogNanos;
 
   AuditIndexer(AuditJournal journal, AuditIndex index) {
@@ -152,7 +153,8 @@ final class AuditIndexer implements AutoCloseable {
   private boolean open(Path segment, long first) throws IOException {
     closeReader();
     try {
-      reader = new JournalReader(segment, journal.readableLength(segment));
+      readerLimit = journal.readableLength(segment);
+      reader = new JournalReader(segment, readerLimit);
     } catch (NoSuchFileException e) {
       return false;
     }
@@ -170,9 +172,18 @@ final class AuditIndexer implements AutoCloseable {
     if (journal.readableLength(current) != Long.MAX_VALUE) {
       // the live segment: reopen later with a larger limit, from here
       closeReader();
-      reader = new JournalReader(current, journal.readableLength(current));
+      readerLimit = journal.readableLength(current);
+      reader = new JournalReader(current, readerLimit);
       reader.seek(pos, journal.replica());
       return false;
+    }
+    if (readerLimit != Long.MAX_VALUE) {
+      // opened while it was live, closed since: read the records written after that before moving on
+      closeReader();
+      readerLimit = Long.MAX_VALUE;
+      reader = new JournalReader(current, readerLimit);
+      reader.seek(pos, journal.replica());
+      return true;
     }
     for (Path p : JournalReader.segments(journal.dir())) {
       long first = firstOf(p);

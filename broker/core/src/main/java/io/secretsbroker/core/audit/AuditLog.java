@@ -51,6 +51,7 @@ public final class AuditLog implements AutoCloseable {
   private final Anchor anchor;
   private final Duration appendTimeout;
   private final List<Consumer<List<AuditRecord>>> mirrors = new CopyOnWriteArrayList<>();
+  private final Object retentionLock = new Object();
 
   private AuditLog(AuditJournal journal, AuditIndex index, Anchor anchor, Duration appendTimeout) {
     this.journal = journal;
@@ -137,6 +138,19 @@ public final class AuditLog implements AutoCloseable {
         cause);
   }
 
+  /** The index (the archiver deletes the rows of archived segments). */
+  AuditIndex index() {
+    return index;
+  }
+
+  /**
+   * Held while segments are listed and verified, and while the archiver deletes a segment and its index rows, so a
+   * verification never sees a segment vanish half-way.
+   */
+  Object retentionLock() {
+    return retentionLock;
+  }
+
   /** The newest sequence of this replica copied to the index. */
   public long indexedSequence() {
     return indexer.indexed();
@@ -188,6 +202,12 @@ public final class AuditLog implements AutoCloseable {
 
   private ChainVerification verifyLocal(long from, long to) {
     awaitIndexed();
+    synchronized (retentionLock) {
+      return verifyLocalLocked(from, to);
+    }
+  }
+
+  private ChainVerification verifyLocalLocked(long from, long to) {
     Optional<Checkpoint> anchored = Optional.empty();
     if (anchor != null) {
       try {

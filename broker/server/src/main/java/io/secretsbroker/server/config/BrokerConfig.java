@@ -269,11 +269,11 @@ public record BrokerConfig(
   /** A directory path or {@code s3://bucket[/prefix]}. */
   private static Optional<String> location(Settings s, String key) {
     Optional<String> v = s.optString(key);
-    if (v.isPresent() && v.get().startsWith("s3://")) {
-      String rest = v.get().substring(5);
-      String bucket = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
-      if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
-        throw new ConfigException(s.pathOf(key) + ": '" + bucket + "' is not a valid S3 bucket name");
+    if (v.isPresent() && io.secretsbroker.audit.s3.S3Location.isS3(v.get())) {
+      try {
+        io.secretsbroker.audit.s3.S3Location.parse(v.get());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(s.pathOf(key) + ": " + e.getMessage());
       }
     } else if (v.isPresent() && v.get().isBlank()) {
       throw new ConfigException(s.pathOf(key) + ": a directory or s3://bucket/prefix");

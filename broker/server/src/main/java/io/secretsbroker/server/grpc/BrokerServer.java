@@ -177,6 +177,11 @@ public final class BrokerServer implements AutoCloseable {
     }
     audit = openAudit(clock);
     resources.add(audit);
+    java.util.Optional<io.secretsbroker.audit.ArchiveStore> archive = config.audit().archive()
+        .map(location -> AuditStores.archive(location, System.getenv()));
+    archive.ifPresent(resources::add);
+    new io.secretsbroker.core.audit.AuditArchiver(audit, archive, config.audit().retention(), clock, registry)
+        .schedule(scheduler);
     if (sink != null) {
       audit.addMirror(sink);
     }
@@ -296,7 +301,11 @@ public final class BrokerServer implements AutoCloseable {
     } catch (IOException e) {
       throw new ConfigException("audit.key-file: " + e.getMessage(), e);
     }
-    io.secretsbroker.audit.Anchor anchor = ac.anchor().map(AuditStores::anchor).orElse(null);
+    io.secretsbroker.audit.Anchor anchor = ac.anchor().map(location -> AuditStores.anchor(location, System.getenv()))
+        .orElse(null);
+    if (anchor instanceof AutoCloseable closeable) {
+      resources.add(closeable); // closed after the audit log, whose last checkpoint it anchors
+    }
     AuditJournal.Settings js = new AuditJournal.Settings(ac.dir(), replica, ac.segmentBytes(),
         ac.checkpointInterval(), AuditJournal.Settings.DEFAULT_QUEUE_CAPACITY);
     log.info("audit journal {} (replica {}){}", ac.dir(), replica,

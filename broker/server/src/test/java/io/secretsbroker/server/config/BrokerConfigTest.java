@@ -100,6 +100,22 @@ class BrokerConfigTest {
   }
 
   @Test
+  void auditRetentionAndArchive_defaultsAndLocations() throws Exception {
+    BrokerConfig defaults = load("listen: 127.0.0.1:1\n");
+    assertThat(defaults.audit().retention()).isEqualTo(BrokerConfig.DEFAULT_AUDIT_RETENTION);
+    assertThat(defaults.audit().archive()).isEmpty();
+
+    BrokerConfig c = load("audit: { retention: 30d, archive: \"s3://audit-bucket/prod/audit\", anchor: /mnt/anchor }\n");
+    assertThat(c.audit().retention()).isEqualTo(Duration.ofDays(30));
+    assertThat(c.audit().archive()).contains("s3://audit-bucket/prod/audit");
+    assertThat(c.audit().anchor()).contains("/mnt/anchor");
+
+    rejects("audit: { archive: \"s3://Bad_Bucket/x\" }\n", "audit.archive: expected a bucket name");
+    rejects("audit: { anchor: \"s3://audit-bucket//x\" }\n", "audit.anchor: expected a key prefix");
+    rejects("audit: { retention: 10m }\n", "audit.retention");
+  }
+
+  @Test
   void missingFile_isAClearError() {
     assertThatThrownBy(() -> BrokerConfig.load(dir.resolve("nope.yaml"), Map.of()))
         .hasMessageContaining("nope.yaml: not found");
