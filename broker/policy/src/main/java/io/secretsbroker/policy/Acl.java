@@ -19,7 +19,9 @@ import java.util.TreeSet;
  * capabilities are the union, or exactly {@code deny} when any of them denies; their
  * {@link PathConstraints} are merged as Vault merges them. A check then finds the deciding entry:
  * an exact pattern equal to the path wins outright; otherwise, among the prefix and segment
- * patterns matching the path, the one of highest priority (see {@link #beats}). Exact patterns are in a hash map, prefix patterns in a character trie (one pass
+ * patterns matching the path, the one of highest priority (see {@link #beats}). A {@code list}
+ * check on a path ending in {@code /} first tries the path without that slash (see
+ * {@link #check}). Exact patterns are in a hash map, prefix patterns in a character trie (one pass
  * over the path finds the longest), segment patterns in a list checked against the path's
  * segments. Immutable and thread-safe.
  */
@@ -55,13 +57,37 @@ final class Acl {
     return new Acl(Map.copyOf(exact), prefixes, segmented.toArray(new Entry[0]));
   }
 
+  /**
+   * Decides {@code capability} on {@code requestPath} as Vault's {@code AllowOperation} does.
+   *
+   * <ol>
+   *   <li>leading slashes are removed;</li>
+   *   <li>an exact pattern equal to the path decides;</li>
+   *   <li>for {@code list} only, an exact pattern equal to the path without one trailing {@code /}
+   *       decides (Vault PR #5197);</li>
+   *   <li>for {@code list} on a path ending in {@code /} only, the highest-priority prefix or
+   *       segment pattern matching the path <em>without</em> that slash decides, if any matches
+   *       (Vault PR #23874);</li>
+   *   <li>otherwise the highest-priority prefix or segment pattern matching the path decides;</li>
+   *   <li>no match: denied.</li>
+   * </ol>
+   */
   Decision check(Capability capability, String requestPath) {
     int from = 0;
     while (from < requestPath.length() && requestPath.charAt(from) == '/') {
       from++;
     }
     String path = from == 0 ? requestPath : requestPath.substring(from);
+    boolean list = capability == Capability.LIST;
+    boolean trailingSlash = path.endsWith("/");
+    String trimmed = trailingSlash ? path.substring(0, path.length() - 1) : path;
     Entry decider = exact.get(path);
+    if (decider == null && list) {
+      decider = exact.get(trimmed);
+    }
+    if (decider == null && list && trailingSlash) {
+      decider = nonExact(trimmed);
+    }
     if (decider == null) {
       decider = nonExact(path);
     }

@@ -92,8 +92,8 @@ class AclTest {
     VaultReference vault = new VaultReference(c.policies());
 
     for (String path : c.paths()) {
-      Optional<Map.Entry<String, java.util.EnumSet<Capability>>> expected = vault.decide(path);
-      for (Capability capability : List.of(Capability.READ, Capability.UPDATE)) {
+      for (Capability capability : List.of(Capability.READ, Capability.UPDATE, Capability.LIST)) {
+        Optional<Map.Entry<String, java.util.EnumSet<Capability>>> expected = vault.decide(path, capability == Capability.LIST);
         Decision d = set.decide(names, capability, path);
         String why = path + " -> " + d.explanation();
         assertThat(d.matchedPattern()).as(why).isEqualTo(expected.map(Map.Entry::getKey));
