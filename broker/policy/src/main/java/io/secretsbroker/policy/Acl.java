@@ -15,12 +15,15 @@ import java.util.TreeSet;
  * The rules of several policies merged and compiled for fast matching, following Vault's
  * {@code NewACL} and {@code AllowOperation}.
  *
- * <p>Rules with the same pattern in several policies are merged into one entry whose capabilities
- * are the union, or exactly {@code deny} when any of them denies. A check then finds the deciding
- * entry: an exact pattern equal to the path wins outright; otherwise, among the prefix and segment
- * patterns matching the path, the one of highest priority (see {@link #beats}). Exact patterns are
- * in a hash map, prefix patterns in a character trie (one pass over the path finds the longest),
- * segment patterns in a list checked against the path's segments. Immutable and thread-safe.
+ * <p>Rules with the same pattern, in one policy or in several, are merged into one entry whose
+ * capabilities are the union, or exactly {@code deny} when any of them denies; their
+ * {@link PathConstraints} are merged as Vault merges them. A check then finds the deciding entry:
+ * an exact pattern equal to the path wins outright; otherwise, among the prefix and segment
+ * patterns matching the path, the one of highest priority (see {@link #beats}). A {@code list}
+ * check on a path ending in {@code /} first tries the path without that slash (see
+ * {@link #check}). Exact patterns are in a hash map, prefix patterns in a character trie (one pass
+ * over the path finds the longest), segment patterns in a list checked against the path's
+ * segments. Immutable and thread-safe.
  */
 final class Acl {
   private final Map<String, Entry> exact;
@@ -54,23 +57,39 @@ final class Acl {
     return new Acl(Map.copyOf(exact), prefixes, segmented.toArray(new Entry[0]));
   }
 
+  /**
+   * Decides {@code capability} on {@code requestPath} as Vault's {@code AllowOperation} does.
+   *
+   * <ol>
+   *   <li>leading slashes are removed;</li>
+   *   <li>an exact pattern equal to the path decides;</li>
+   *   <li>for {@code list} only, an exact pattern equal to the path without one trailing {@code /}
+   *       decides (Vault PR #5197);</li>
+   *   <li>for {@code list} on a path ending in {@code /} only, the highest-priority prefix or
+   *       segment pattern matching the path <em>without</em> that slash decides, if any matches
+   *       (Vault PR #23874);</li>
+   *   <li>otherwise the highest-priority prefix or segment pattern matching the path decides;</li>
+   *   <li>no match: denied.</li>
+   * </ol>
+   */
   Decision check(Capability capability, String requestPath) {
     int from = 0;
     while (from < requestPath.length() && requestPath.charAt(from) == '/') {
       from++;
     }
     String path = from == 0 ? requestPath : requestPath.substring(from);
+    boolean list = capability == Capability.LIST;
+    boolean trailingSlash = path.endsWith("/");
+    String trimmed = trailingSlash ? path.substring(0, path.length() - 1) : path;
     Entry decider = exact.get(path);
+    if (decider == null && list) {
+      decider = exact.get(trimmed);
+    }
+    if (decider == null && list && trailingSlash) {
+      decider = nonExact(trimmed);
+    }
     if (decider == null) {
-      decider = prefixes.longest(path);
-      if (segmented.length > 0) {
-        String[] parts = PathPattern.split(path);
-        for (Entry candidate : segmented) {
-          if (matches(candidate.shape, parts) && (decider == null || beats(candidate.shape, decider.shape))) {
-            decider = candidate;
-          }
-        }
-      }
+      decider = nonExact(path);
     }
     if (decider == null) {
       return new Decision(false, capability, requestPath, Optional.empty(), List.of(), List.of());
@@ -79,24 +98,29 @@ final class Acl {
     return new Decision(allowed, capability, requestPath, decider.pattern, decider.policies, decider.capabilities);
   }
 
-  /** Vault's segment-wildcard match: {@code +} takes any one segment; a trailing {@code *} a prefix. */
-  static boolean matches(PathPattern p, String[] parts) {
-    String[] segments = p.segments;
-    int k = segments.length;
-    if (parts.length < k || (!p.isPrefix && parts.length != k)) {
-      return false;
-    }
-    for (int i = 0; i < k; i++) {
-      String s = segments[i];
-      if (s.equals("+") || s.equals(parts[i])) {
-        continue;
+  /** The merged constraints of {@code pattern}, if some policy holds it; for tests and tools. */
+  Optional<PathConstraints> constraints(String pattern) {
+    PathPattern shape = PathPattern.of(pattern);
+    Entry entry = switch (shape.kind) {
+      case EXACT -> exact.get(pattern);
+      case PREFIX -> prefixes.get(shape.body);
+      case SEGMENTS -> Arrays.stream(segmented).filter(e -> e.shape.pattern.equals(pattern)).findFirst().orElse(null);
+    };
+    return Optional.ofNullable(entry).map(e -> e.constraints);
+  }
+
+  /** The highest-priority prefix or segment pattern matching {@code path}, or null. */
+  private Entry nonExact(String path) {
+    Entry decider = prefixes.longest(path);
+    if (segmented.length > 0) {
+      String[] parts = PathPattern.split(path);
+      for (Entry candidate : segmented) {
+        if (candidate.shape.matches(parts) && (decider == null || beats(candidate.shape, decider.shape))) {
+          decider = candidate;
+        }
       }
-      if (p.isPrefix && i == k - 1 && parts[i].startsWith(s)) {
-        continue;
-      }
-      return false;
     }
-    return true;
+    return decider;
   }
 
   /**
@@ -127,21 +151,25 @@ final class Acl {
     final List<Capability> capabilities;
     final EnumSet<Capability> granted;
     final boolean deny;
+    final PathConstraints constraints;
 
-    Entry(PathPattern shape, List<String> policies, EnumSet<Capability> granted) {
+    Entry(PathPattern shape, List<String> policies, EnumSet<Capability> granted, PathConstraints constraints) {
       this.shape = shape;
       this.pattern = Optional.of(shape.pattern);
       this.policies = List.copyOf(policies);
       this.granted = granted;
       this.capabilities = List.copyOf(granted);
       this.deny = granted.contains(Capability.DENY);
+      this.constraints = constraints;
     }
   }
 
+  /** Merges the stanzas of one pattern in policy order, then file order, as {@code NewACL} does. */
   private static final class EntryBuilder {
     private final String pattern;
     private final TreeSet<String> policies = new TreeSet<>();
-    private final EnumSet<Capability> granted = EnumSet.noneOf(Capability.class);
+    private EnumSet<Capability> granted;
+    private PathConstraints constraints = PathConstraints.NONE;
 
     EntryBuilder(String pattern) {
       this.pattern = pattern;
@@ -149,12 +177,23 @@ final class Acl {
 
     void add(String policy, PathRule rule) {
       policies.add(policy);
-      granted.addAll(rule.capabilities());
+      if (granted == null) {
+        granted = EnumSet.noneOf(Capability.class);
+        granted.addAll(rule.capabilities());
+        constraints = rule.constraints();
+      } else if (granted.contains(Capability.DENY)) {
+        return;
+      } else if (rule.denies()) {
+        granted = EnumSet.of(Capability.DENY);
+        constraints = constraints.deniedByLaterStanza();
+      } else {
+        granted.addAll(rule.capabilities());
+        constraints = constraints.merge(rule.constraints());
+      }
     }
 
     Entry build() {
-      EnumSet<Capability> caps = granted.contains(Capability.DENY) ? EnumSet.of(Capability.DENY) : granted.clone();
-      return new Entry(PathPattern.of(pattern), new ArrayList<>(policies), caps);
+      return new Entry(PathPattern.of(pattern), new ArrayList<>(policies), granted.clone(), constraints);
     }
   }
 
@@ -170,6 +209,14 @@ final class Acl {
         node = node.childOrCreate(prefix.charAt(i));
       }
       node.entry = value;
+    }
+
+    Entry get(String prefix) {
+      TrieNode node = this;
+      for (int i = 0; i < prefix.length() && node != null; i++) {
+        node = node.child(prefix.charAt(i));
+      }
+      return node == null ? null : node.entry;
     }
 
     Entry longest(String path) {

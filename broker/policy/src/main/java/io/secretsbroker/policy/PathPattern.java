@@ -1,18 +1,22 @@
 package io.secretsbroker.policy;
 
 /**
- * A policy path pattern, validated and classified the way Vault classifies it.
+ * A policy path pattern, classified the way Vault's {@code parsePaths} classifies it.
  *
  * <ul>
- *   <li>{@link Kind#EXACT}: no {@code +} segment, no trailing {@code *}: matches one path.</li>
- *   <li>{@link Kind#PREFIX}: trailing {@code *}, no {@code +} segment: matches every path that
- *       starts with the pattern minus its {@code *}.</li>
- *   <li>{@link Kind#SEGMENTS}: one or more {@code +} segments, each matching the characters of
- *       exactly one path segment (up to the next {@code /}; Vault lets that be empty); with a
- *       trailing {@code *} its last segment is a prefix and more segments may follow.</li>
+ *   <li>{@link Kind#SEGMENTS}: the pattern is {@code +}, starts with {@code +/} or contains
+ *       {@code /+}. Each segment that is exactly {@code +} matches the characters of exactly one
+ *       path segment (up to the next {@code /}; Vault lets that be empty); other segments match
+ *       literally; with a trailing {@code *} the last segment is a prefix and more segments may
+ *       follow.</li>
+ *   <li>{@link Kind#PREFIX}: otherwise, a trailing {@code *}: matches every path that starts with
+ *       the pattern minus its {@code *}.</li>
+ *   <li>{@link Kind#EXACT}: otherwise: matches one path.</li>
  * </ul>
- * The priority fields are Vault's: position of the first {@code +} or of the glob, whether it ends
- * in {@code *}, number of {@code +} segments, length and text of the pattern without its {@code *}.
+ * A {@code *} anywhere but last, and a {@code +} that is not a whole segment, are literal
+ * characters, as in Vault. The priority fields are Vault's: position of the first {@code +} or of
+ * the glob, whether it ends in {@code *}, number of {@code +} segments, length and text of the
+ * pattern without its {@code *}.
  */
 final class PathPattern {
   enum Kind { EXACT, PREFIX, SEGMENTS }
@@ -40,7 +44,7 @@ final class PathPattern {
       }
     }
     this.wildcards = count;
-    if (count > 0) {
+    if (pattern.equals("+") || pattern.contains("/+") || pattern.startsWith("+/")) {
       kind = Kind.SEGMENTS;
       firstWildcard = pattern.indexOf('+');
     } else {
@@ -54,14 +58,41 @@ final class PathPattern {
     return new PathPattern(normalizedPattern);
   }
 
+  /** Returns {@code true} when this pattern matches {@code path} (leading slashes already removed). */
+  boolean matches(String path) {
+    return switch (kind) {
+      case EXACT -> pattern.equals(path);
+      case PREFIX -> path.startsWith(body);
+      case SEGMENTS -> matches(split(path));
+    };
+  }
+
+  /** Vault's segment-wildcard match: {@code +} takes any one segment; a trailing {@code *} a prefix. */
+  boolean matches(String[] parts) {
+    int k = segments.length;
+    if (parts.length < k || (!isPrefix && parts.length != k)) {
+      return false;
+    }
+    for (int i = 0; i < k; i++) {
+      String s = segments[i];
+      if (s.equals("+") || s.equals(parts[i])) {
+        continue;
+      }
+      if (isPrefix && i == k - 1 && parts[i].startsWith(s)) {
+        continue;
+      }
+      return false;
+    }
+    return true;
+  }
+
   /**
-   * Validates the pattern held by a string token and returns it as Vault reads it (one leading
-   * {@code /} removed).
+   * Returns the pattern held by a string (or bare word) token as Vault reads it: one leading
+   * {@code /} removed. Any characters are allowed, as in Vault.
    *
-   * <p>Rejected, because such a pattern could never match a broker path or is a likely typo:
-   * templates ({@code {{identity...}}}), the empty pattern, characters outside
-   * {@code [A-Za-z0-9._-/+*]}, empty segments ({@code //}), {@code *} anywhere but last,
-   * {@code +*}, and {@code +} that is not a whole segment.
+   * <p>Rejected as Vault rejects them: {@code +*} anywhere, and unbalanced template braces. Also
+   * rejected, though Vault accepts it: a templated path ({@code {{identity.entity.id}}}), because
+   * the broker's principals are not Vault identity entities, so it could never be filled in.
    *
    * @throws PolicyParseException positioned on the offending character when it can be
    */
@@ -69,41 +100,17 @@ final class PathPattern {
     String raw = token.text();
     if (raw.contains("{{")) {
       throw error(token, fileName, raw.indexOf("{{"),
-          "templated policy paths ({{identity...}}) are not supported by Secrets Broker");
+          "templated policy paths ({{identity...}}) are not supported by Secrets Broker: its principals are not Vault identity entities");
+    }
+    if (raw.contains("}}")) {
+      throw error(token, fileName, raw.indexOf("}}"), "unbalanced '}}' in a path (Vault rejects it as a broken template)");
     }
     int shift = raw.startsWith("/") ? 1 : 0;
     String p = raw.substring(shift);
-    if (p.isEmpty()) {
-      throw error(token, fileName, -1, "empty path pattern: write the path the rule applies to, like \"secret/data/app/*\"");
-    }
-    int last = p.length() - 1;
-    for (int i = 0; i <= last; i++) {
-      char c = p.charAt(i);
-      if (c == '/') {
-        if (i == 0 || p.charAt(i - 1) == '/') {
-          throw error(token, fileName, i + shift,
-              "empty path segment in " + Texts.quote(raw) + ": broker paths have no '//' and no leading '/', so this rule could never match");
-        }
-      } else if (c == '*') {
-        if (i != last) {
-          throw error(token, fileName, i + shift,
-              "'*' is a glob only as the last character of a pattern; elsewhere Vault reads it literally and broker paths never contain '*'");
-        }
-        if (i > 0 && p.charAt(i - 1) == '+') {
-          throw error(token, fileName, i + shift - 1,
-              "'+*' is not allowed (Vault rejects it too): write '+/*' for anything below one segment, or end with '*'");
-        }
-      } else if (c == '+') {
-        boolean startsSegment = i == 0 || p.charAt(i - 1) == '/';
-        boolean endsSegment = i == last || p.charAt(i + 1) == '/' || p.charAt(i + 1) == '*';
-        if (!startsSegment || !endsSegment) {
-          throw error(token, fileName, i + shift,
-              "'+' is a wildcard only as a whole path segment (like \"secret/data/+/db\"); broker paths never contain '+'");
-        }
-      } else if (!Texts.isNameChar(c)) {
-        throw error(token, fileName, i + shift, "character " + Texts.character(p.codePointAt(i))
-            + " cannot appear in a broker path, so this rule could never match; paths are segments of [A-Za-z0-9._-] separated by '/'");
-      }
+    int plusStar = p.indexOf("+*");
+    if (plusStar >= 0) {
+      throw error(token, fileName, plusStar + shift,
+          "'+*' is not allowed (Vault rejects it too): write '+/*' for anything below one segment, or end with '*'");
     }
     return p;
   }
@@ -136,7 +143,7 @@ final class PathPattern {
   private static PolicyParseException error(Token token, String fileName, int index, String detail) {
     int column = token.column();
     if (index >= 0 && token.verbatim()) {
-      column += 1 + index;
+      column += (token.kind() == Token.Kind.STRING ? 1 : 0) + index;
     }
     return new PolicyParseException(fileName, token.line(), column, detail);
   }

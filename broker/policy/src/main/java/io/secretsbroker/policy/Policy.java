@@ -1,5 +1,6 @@
 package io.secretsbroker.policy;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -7,7 +8,8 @@ import java.util.Objects;
  * A parsed policy: its name and its path rules in file order.
  *
  * @param name the policy's name (a policy file's name without {@code .hcl}); {@code [A-Za-z0-9._-]+}
- * @param rules the stanzas in file order; each pattern appears once; empty for an empty policy
+ * @param rules the stanzas in file order; a pattern may appear more than once (the stanzas are
+ *     merged when a {@link PolicySet} compiles them, as Vault merges them); empty for an empty policy
  */
 public record Policy(String name, List<PathRule> rules) {
 
@@ -22,13 +24,15 @@ public record Policy(String name, List<PathRule> rules) {
   }
 
   /**
-   * Parses a policy written in Vault's HCL policy syntax, strictly.
+   * Parses a policy written in Vault's policy syntax, HCL or JSON, strictly, accepting what Vault
+   * accepts.
    *
-   * <p>Accepted: any number of {@code path "<pattern>" { ... }} stanzas holding
-   * {@code capabilities = [ "read", ... ]} (trailing comma allowed) and optionally
-   * {@code comment = "..."}; {@code #}, {@code //} and {@code /* *}{@code /} comments; whitespace and
-   * newlines between any two tokens. An empty file (or one holding only comments) is a valid empty
-   * policy that grants nothing. Everything else is rejected: see {@code docs/policies.md}.
+   * <p>The text is JSON when its first character that is not whitespace is <code>{</code> (as in
+   * Vault), HCL otherwise. Accepted: any number of {@code path "<pattern>" { ... }} stanzas
+   * (repeated patterns included) with Vault's stanza keys, an ignored top-level {@code name}, and
+   * HCL 1's comments, commas and value syntax. An empty file (or one holding only comments) is a
+   * valid empty policy that grants nothing. Everything else is rejected: see
+   * {@code docs/policies.md}.
    *
    * @param name the policy's name, {@code [A-Za-z0-9._-]+}
    * @param fileName the file (or source) name used in error messages
@@ -44,6 +48,10 @@ public record Policy(String name, List<PathRule> rules) {
       throw new IllegalArgumentException("invalid policy name " + Texts.quote(name)
           + ": use 1 to 128 characters of [A-Za-z0-9._-]");
     }
-    return new Policy(name, new Parser(text, fileName).parseRules());
+    List<PathRule> rules = new ArrayList<>();
+    for (PolicyDecoder.Stanza stanza : PolicyDecoder.decode(text, fileName)) {
+      rules.add(stanza.rule());
+    }
+    return new Policy(name, rules);
   }
 }

@@ -145,4 +145,54 @@ public final class PolicyPaths {
     }
     return new AccessRequest(capability, capability == Capability.LIST ? metadata(nameOrSysPath) : data(nameOrSysPath));
   }
+
+  /**
+   * Returns {@code true} when {@code pattern} (as Vault reads it, leading {@code /} removed) matches
+   * a path that some broker operation checks: {@code secret/data/<name>},
+   * {@code secret/metadata/<prefix>} (and {@code secret/metadata}, which a listing of everything also
+   * tries, as Vault tries {@code list} without the trailing slash), {@value #AUDIT},
+   * {@value #TOKENS} or {@value #POLICY}. Names are segments of {@code [A-Za-z0-9._-]}, none empty,
+   * {@code .} or {@code ..}; a prefix is empty, a name, or a name and {@code /}.
+   *
+   * <p>{@code sbctl policy lint} warns about patterns for which this is {@code false}: they are legal
+   * but can never decide anything.
+   */
+  public static boolean reachable(String pattern) {
+    PathPattern p = PathPattern.of(Objects.requireNonNull(pattern, "pattern"));
+    for (String fixed : new String[] {AUDIT, TOKENS, POLICY, "secret/metadata", METADATA}) {
+      if (p.matches(fixed)) {
+        return true;
+      }
+    }
+    return underRoot(p, "data", false) || underRoot(p, "metadata", true);
+  }
+
+  /** Whether {@code p} matches some {@code secret/<second>/<segments>} path. */
+  private static boolean underRoot(PathPattern p, String second, boolean mayEndWithSlash) {
+    String[] segments = p.segments;
+    int k = segments.length;
+    if (!p.isPrefix && k < 3) {
+      return false;
+    }
+    for (int i = 0; i < k; i++) {
+      String s = segments[i];
+      boolean prefixOfSegment = p.isPrefix && i == k - 1;
+      if (p.kind == PathPattern.Kind.SEGMENTS && s.equals("+")) {
+        continue;
+      }
+      if (i < 2) {
+        String want = i == 0 ? "secret" : second;
+        if (prefixOfSegment ? !want.startsWith(s) : !want.equals(s)) {
+          return false;
+        }
+      } else if (prefixOfSegment || (mayEndWithSlash && i == k - 1 && s.isEmpty())) {
+        if (!s.chars().allMatch(c -> Texts.isNameChar((char) c))) {
+          return false;
+        }
+      } else if (s.isEmpty() || s.equals(".") || s.equals("..") || !s.chars().allMatch(c -> Texts.isNameChar((char) c))) {
+        return false;
+      }
+    }
+    return true;
+  }
 }

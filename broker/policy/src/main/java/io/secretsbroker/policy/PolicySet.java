@@ -103,11 +103,11 @@ public final class PolicySet {
     if (acl != null) {
       return acl;
     }
+    // In name order, so that merged constraints do not depend on the order of the caller's set.
     List<Policy> chosen = new ArrayList<>();
-    for (String name : names) {
-      Policy policy = policies.get(name);
-      if (policy != null) {
-        chosen.add(policy);
+    for (Map.Entry<String, Policy> policy : policies.entrySet()) {
+      if (names.contains(policy.getKey())) {
+        chosen.add(policy.getValue());
       }
     }
     acl = Acl.compile(chosen);

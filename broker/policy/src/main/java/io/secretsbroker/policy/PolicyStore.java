@@ -32,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * Loads every policy file of a folder and keeps the current {@link PolicySet}, reloading it when
  * the files change.
  *
- * <p>The folder's regular files named {@code <name>.hcl} are read, not its subfolders; files whose
- * name starts with {@code .} are skipped (editor and Kubernetes ConfigMap artefacts). Each file is
- * the policy {@code <name>}, which must be {@code [A-Za-z0-9._-]+}. Files are UTF-8.
+ * <p>The folder's regular files named {@code <name>.hcl} or {@code <name>.json} are read, not its
+ * subfolders; files whose name starts with {@code .} are skipped (editor and Kubernetes ConfigMap
+ * artefacts). Each file is the policy {@code <name>}, which must be {@code [A-Za-z0-9._-]+}; two
+ * files may not define the same name. Files are UTF-8; whether a file holds HCL or JSON is decided
+ * by its contents, as Vault decides it, not by its extension.
  *
  * <p>Reloads are all or nothing: {@link #reload()} reads every file and, when their contents
  * differ from the set in force, parses them all; if any file fails, the previous complete set stays
@@ -51,7 +53,7 @@ public final class PolicyStore implements AutoCloseable {
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
 
   private static final Logger LOG = LoggerFactory.getLogger(PolicyStore.class);
-  private static final String SUFFIX = ".hcl";
+  private static final List<String> SUFFIXES = List.of(".hcl", ".json");
 
   /** Hears about reloads; both methods run on the reloading thread and must not block. */
   public interface Listener {
@@ -86,7 +88,8 @@ public final class PolicyStore implements AutoCloseable {
   /**
    * Loads the policy files of {@code directory}.
    *
-   * @param directory the folder holding {@code *.hcl} files; an empty folder is an empty set
+   * @param directory the folder holding {@code *.hcl} and {@code *.json} files; an empty folder is
+   *     an empty set
    * @param listener told about later reloads; {@link Listener#NONE} for none
    * @throws PolicyException if the folder or a file cannot be read or a file name is invalid
    * @throws PolicyParseException if a file does not parse (others are attached as suppressed)
@@ -209,10 +212,10 @@ public final class PolicyStore implements AutoCloseable {
   private static PolicySet parseAll(Snapshot files) {
     List<Policy> policies = new ArrayList<>();
     PolicyException first = null;
-    for (Map.Entry<String, byte[]> file : files.bytes.entrySet()) {
-      String fileName = file.getKey() + SUFFIX;
+    for (Map.Entry<String, PolicyFile> file : files.files.entrySet()) {
+      String fileName = file.getValue().fileName();
       try {
-        policies.add(Policy.parse(file.getKey(), fileName, decode(fileName, file.getValue())));
+        policies.add(Policy.parse(file.getKey(), fileName, decode(fileName, file.getValue().bytes())));
       } catch (PolicyException e) {
         if (first == null) {
           first = e;
@@ -227,39 +230,47 @@ public final class PolicyStore implements AutoCloseable {
     return PolicySet.of(policies);
   }
 
-  /** The folder's policy files (name to contents) and a digest of their names and bytes. */
-  private record Snapshot(Map<String, byte[]> bytes, byte[] digest) {}
+  /** One policy file: its name in the folder and its contents. */
+  private record PolicyFile(String fileName, byte[] bytes) {}
+
+  /** The folder's policy files (policy name to file) and a digest of their names and bytes. */
+  private record Snapshot(Map<String, PolicyFile> files, byte[] digest) {}
 
   private Snapshot read() {
     if (!Files.isDirectory(directory)) {
       throw new PolicyException("policy folder " + directory + " does not exist or is not a folder");
     }
-    TreeMap<String, byte[]> raw = new TreeMap<>();
+    TreeMap<String, PolicyFile> raw = new TreeMap<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
       for (Path entry : entries) {
         String fileName = entry.getFileName().toString();
-        if (!fileName.endsWith(SUFFIX) || fileName.startsWith(".") || !Files.isRegularFile(entry)) {
+        String suffix = SUFFIXES.stream().filter(fileName::endsWith).findFirst().orElse(null);
+        if (suffix == null || fileName.startsWith(".") || !Files.isRegularFile(entry)) {
           continue;
         }
-        String name = fileName.substring(0, fileName.length() - SUFFIX.length());
+        String name = fileName.substring(0, fileName.length() - suffix.length());
         if (!Texts.isPolicyName(name)) {
           throw new PolicyException(Texts.clip(fileName) + ": " + Texts.quote(name)
-              + " is not a valid policy name; name policy files <name>.hcl with <name> of 1 to 128 characters of [A-Za-z0-9._-]");
+              + " is not a valid policy name; name policy files <name>.hcl (or <name>.json) with <name> of 1 to 128 characters of [A-Za-z0-9._-]");
         }
         if (Files.size(entry) > MAX_FILE_BYTES) {
           throw new PolicyException(Texts.clip(fileName) + ": larger than " + MAX_FILE_BYTES + " bytes; is this a policy file?");
         }
-        raw.put(name, Files.readAllBytes(entry));
+        PolicyFile other = raw.put(name, new PolicyFile(fileName, Files.readAllBytes(entry)));
+        if (other != null) {
+          throw new PolicyException(Texts.clip(fileName) + " and " + Texts.clip(other.fileName()) + " both define the policy "
+              + Texts.quote(name) + "; keep one of them");
+        }
       }
     } catch (IOException e) {
       throw new PolicyException("cannot read policy folder " + directory + ": " + e.getClass().getSimpleName(), e);
     }
     MessageDigest sha = sha256();
-    for (Map.Entry<String, byte[]> file : raw.entrySet()) {
-      sha.update(file.getKey().getBytes(StandardCharsets.UTF_8));
+    for (PolicyFile file : raw.values()) {
+      sha.update(file.fileName().getBytes(StandardCharsets.UTF_8));
       sha.update((byte) 0);
-      sha.update(ByteBuffer.allocate(8).putLong(file.getValue().length).array());
-      sha.update(file.getValue());
+      sha.update(ByteBuffer.allocate(8).putLong(file.bytes().length).array());
+      sha.update(file.bytes());
     }
     return new Snapshot(Collections.unmodifiableMap(raw), sha.digest());
   }

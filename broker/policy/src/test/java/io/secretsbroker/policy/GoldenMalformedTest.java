@@ -29,7 +29,7 @@ class GoldenMalformedTest {
   void table_coversEveryMalformedFile() throws IOException {
     Set<String> files;
     try (Stream<Path> list = Files.list(DIR)) {
-      files = list.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".hcl")).collect(Collectors.toCollection(TreeSet::new));
+      files = list.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".hcl") || n.endsWith(".json")).collect(Collectors.toCollection(TreeSet::new));
     }
     List<String> listed = expected().map(r -> r.cell(0)).collect(Collectors.toList());
     assertThat(listed).doesNotHaveDuplicates();

@@ -42,12 +42,28 @@ class ParserFuzzTest {
       path "secret/metadata/+/x" { capabilities = ["list"] comment = "c\\n" }
       """,
       "path \"a\" {capabilities=[\"deny\"]}\n/* c */ path \"sys/audit\" { capabilities = [] }",
-      "// x\npath \"/b/*\"\r\n{\r\n\tcapabilities = [ \"create\" , \"update\" ]\r\n}\r\n");
+      "// x\npath \"/b/*\"\r\n{\r\n\tcapabilities = [ \"create\" , \"update\" ]\r\n}\r\n",
+      """
+      path "a" {
+        capabilities = ["read"]
+        allowed_parameters = { "k" = ["v", 1, true] }
+        min_wrapping_ttl = "1m"
+        comment = <<EOT
+      text
+      EOT
+      }
+      """,
+      """
+      {"path": {"secret/data/*": {"capabilities": ["read", "list"]},
+                "a\\u00e9": [{"capabilities": []}, {"policy": "write"}]}}
+      """,
+      "{\"name\": \"x\", \"path\": [{\"b/+\": {\"capabilities\": [\"deny\"], \"max_wrapping_ttl\": 300}}]}");
 
   private static final List<String> FRAGMENTS = List.of(
       "path", "capabilities", "comment", "allowed_parameters", " ", " ", "\n", "\t", "\r", "=", "[", "]", "{", "}",
       "\"", "\"", ",", "#", "//", "/*", "*/", "/", "*", "+", "\\", "\\u00", "\\n", "read", "list", "deny", "sudo",
-      "secret", "data", "x", "-", ".", "0", "9", "\u0000", "\u00e9", "\uFEFF", "\uD83D", "<<", "{{", "}}", "@");
+      "secret", "data", "x", "-", ".", "0", "9", "\u0000", "\u00e9", "\uFEFF", "\uD83D", "<<", "{{", "}}", "@",
+      ":", "null", "true", "\\x", "\\u", "${", "<<EOT\n", "\nEOT\n", "-1.5e3", "0x", "policy", "min_wrapping_ttl");
 
   @AfterContainer
   static void stopWorker() {
@@ -77,6 +93,22 @@ class ParserFuzzTest {
     for (int i = 0; i < parsed.rules().size(); i++) {
       assertThat(parsed.rules().get(i).capabilities()).isEqualTo(new PathRule("x", rendered.capabilities().get(i), 1, 1).capabilities());
     }
+  }
+
+  @Property(tries = 300)
+  void wellFormedJsonPolicy_parsesToTheSameRulesAsItsHcl(@ForAll("rendered") Rendered rendered) {
+    StringBuilder json = new StringBuilder("{\"path\": [");
+    Policy hcl = Policy.parse("fuzz", "fuzz.hcl", rendered.text());
+    for (int i = 0; i < hcl.rules().size(); i++) {
+      PathRule rule = hcl.rules().get(i);
+      json.append(i == 0 ? "" : ", ").append("{\"").append(rule.pattern()).append("\": {\"capabilities\": [")
+          .append(String.join(", ", rule.capabilities().stream().map(c -> "\"" + c.hclName() + "\"").toList()))
+          .append("]}}");
+    }
+    Policy parsed = Policy.parse("fuzz", "fuzz.json", json.append("]}").toString());
+
+    assertThat(parsed.rules()).extracting(PathRule::pattern, PathRule::capabilities)
+        .containsExactlyElementsOf(hcl.rules().stream().map(r -> org.assertj.core.groups.Tuple.tuple(r.pattern(), r.capabilities())).toList());
   }
 
   @Provide

@@ -123,7 +123,7 @@ class ParserTest {
 
   @Test
   void patternErrorAfterAnEscape_pointsAtTheString() {
-    PolicyParseException e = failure("path \"a\\u0020b\" { capabilities = [] }");
+    PolicyParseException e = failure("path \"a\\u0020+*\" { capabilities = [] }");
 
     assertThat(e.line() + ":" + e.column()).isEqualTo("1:6");
   }
@@ -137,7 +137,7 @@ class ParserTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"\\u12", "\\uD800", "\\U00110000", "\\x41", "\\ "})
+  @ValueSource(strings = {"\\u12", "\\U00110000", "\\x4", "\\08", "\\'", "\\ "})
   void badEscapes_areRejected(String escape) {
     PolicyParseException e = failure("path \"a" + escape + "\" { capabilities = [] }");
 
@@ -146,8 +146,33 @@ class ParserTest {
   }
 
   @Test
-  void heredoc_isRejected() {
-    assertThat(failure("path \"a\" { comment = <<EOF\nx\nEOF\n capabilities = [] }").detail()).contains("heredoc");
+  void goEscapes_areDecodedAsVaultDecodesThem() {
+    Policy p = parse("path \"\\x41\\102\\u00e9\\a\\v\\uD800\" { capabilities = [] }");
+
+    // \x and octal escapes are bytes; a surrogate escape becomes U+FFFD, as Go encodes it.
+    assertThat(p.rules().get(0).pattern()).isEqualTo("AB\u00e9\u0007\u000B\uFFFD");
+  }
+
+  @Test
+  void interpolationSyntax_isKeptAsWritten() {
+    Policy p = parse("path \"a/${x \"y\" \\n}/b\" { capabilities = [\"read\"] }");
+
+    assertThat(p.rules().get(0).pattern()).isEqualTo("a/${x \"y\" \\n}/b");
+  }
+
+  @Test
+  void heredoc_isAcceptedWhereAStringIs() {
+    Policy p = parse("path \"a\" {\n  comment = <<EOF\nfree\ntext\n  EOF\n  capabilities = [\"read\"]\n}\n");
+
+    assertThat(p.rules().get(0).capabilities()).containsExactly(READ);
+  }
+
+  @Test
+  void unterminatedHeredoc_pointsAtItsStart() {
+    PolicyParseException e = failure("path \"a\" {\n  comment = <<EOF\nnever closed\n}\n");
+
+    assertThat(e.line() + ":" + e.column()).isEqualTo("2:13");
+    assertThat(e.detail()).contains("unterminated heredoc");
   }
 
   @Test
@@ -157,7 +182,7 @@ class ParserTest {
 
   @Test
   void nonAsciiGarbage_isNamedByCodePoint() {
-    assertThat(failure("path \"a\" { capabilities = [] } \u00e9").detail()).isEqualTo("unexpected character U+00E9");
+    assertThat(failure("path \"a\" { capabilities = [] } \u00a7").detail()).isEqualTo("unexpected character U+00A7");
   }
 
   @Test

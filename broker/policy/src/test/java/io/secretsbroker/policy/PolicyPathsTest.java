@@ -48,4 +48,39 @@ class PolicyPathsTest {
     assertThat(PolicyPaths.forCheck(Capability.ROTATE, "trading/db")).isEqualTo(new AccessRequest(Capability.ROTATE, "secret/data/trading/db"));
     assertThat(PolicyPaths.forCheck(Capability.LIST, "trading/")).isEqualTo(new AccessRequest(Capability.LIST, "secret/metadata/trading/"));
   }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({
+      "secret/data/trading/db,        true",
+      "secret/data/trading/*,         true",
+      "secret/data/*,                 true",
+      "secret/data/+/db,              true",
+      "secret/da*,                    true",
+      "secret*,                       true",
+      "*,                             true",
+      "+/+/x,                         true",
+      "secret/metadata/,              true",
+      "secret/metadata,               true",
+      "secret/metadata/trading/,      true",
+      "secret/metadata/+,             true",
+      "sys/audit,                     true",
+      "sys/*,                         true",
+      "sys/+,                         true",
+      "secret/data,                   false",
+      "secret/data/,                  false",
+      "secret/data/trading/,          false",
+      "secret/data/a//b,              false",
+      "secret/data/*/db,              false",
+      "secret/data/a+b,               false",
+      "secret/data/my app,            false",
+      "secret/data/../x,              false",
+      "secret/kv/x,                   false",
+      "sys/mounts,                    false",
+      "sys/audit/x,                   false",
+      "kv/data/x,                     false",
+      "'',                            false",
+  })
+  void reachable_isTrueOnlyForPatternsSomeOperationChecks(String pattern, boolean reachable) {
+    assertThat(PolicyPaths.reachable(pattern)).isEqualTo(reachable);
+  }
 }

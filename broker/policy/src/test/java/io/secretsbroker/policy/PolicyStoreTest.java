@@ -68,6 +68,35 @@ class PolicyStoreTest {
   }
 
   @Test
+  void open_loadsJsonFiles_decidingTheSyntaxByContent() throws IOException {
+    write("market.json", "{\"path\": {\"b/*\": {\"capabilities\": [\"read\"]}}}");
+    write("hcl-in-json-name.json", READ_A);
+
+    PolicyStore store = PolicyStore.open(dir, listener);
+
+    assertThat(store.current().names()).containsExactly("hcl-in-json-name", "market");
+    assertThat(reads(store.current(), "market", "b/x")).isTrue();
+    assertThat(reads(store.current(), "hcl-in-json-name", "a/x")).isTrue();
+  }
+
+  @Test
+  void open_withTheSameNameInHclAndJson_fails() throws IOException {
+    write("trading.hcl", READ_A);
+    write("trading.json", "{}");
+
+    assertThatThrownBy(() -> PolicyStore.open(dir, listener)).isInstanceOf(PolicyException.class)
+        .hasMessageContaining("both define the policy \"trading\"");
+  }
+
+  @Test
+  void open_withABrokenJsonFile_namesItsLineAndColumn() throws IOException {
+    write("bad.json", "{\n  \"path\": {\"a\": {\"capabilities\": [\"read\",]}}\n}\n");
+
+    assertThatThrownBy(() -> PolicyStore.open(dir, listener)).isInstanceOf(PolicyParseException.class)
+        .hasMessageStartingWith("bad.json:2:42: expected a JSON value");
+  }
+
+  @Test
   void open_ofAnEmptyFolder_denyEverything() {
     PolicyStore store = PolicyStore.open(dir, listener);
 

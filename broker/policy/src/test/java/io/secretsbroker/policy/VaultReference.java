@@ -12,7 +12,10 @@ import java.util.Set;
 /**
  * A deliberately plain model of Vault's {@code NewACL} + {@code AllowOperation} +
  * {@code CheckAllowedFromNonExactPaths} (vault/acl.go), written from its documented behaviour
- * without any of the production code's data structures, to cross-check {@link Acl}.
+ * without any of the production code's data structures, to cross-check {@link Acl}. For a LIST it
+ * follows {@code AllowOperation}'s order: exact path, exact path without one trailing slash, then
+ * (path ending in "/") the non-exact rules on the path without the slash (PR #23874), then the
+ * non-exact rules on the path.
  */
 final class VaultReference {
   private final Map<String, EnumSet<Capability>> exact = new HashMap<>();
@@ -56,7 +59,7 @@ final class VaultReference {
   }
 
   /** The deciding pattern (as written) and its capabilities, or empty when none matches. */
-  Optional<Map.Entry<String, EnumSet<Capability>>> decide(String requestPath) {
+  Optional<Map.Entry<String, EnumSet<Capability>>> decide(String requestPath, boolean list) {
     String path = requestPath;
     while (path.startsWith("/")) {
       path = path.substring(1);
@@ -64,6 +67,20 @@ final class VaultReference {
     if (exact.containsKey(path)) {
       return Optional.of(Map.entry(path, exact.get(path)));
     }
+    String trimmed = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    if (list && exact.containsKey(trimmed)) {
+      return Optional.of(Map.entry(trimmed, exact.get(trimmed)));
+    }
+    if (list && path.endsWith("/")) {
+      Optional<Map.Entry<String, EnumSet<Capability>>> withoutSlash = nonExact(trimmed);
+      if (withoutSlash.isPresent()) {
+        return withoutSlash;
+      }
+    }
+    return nonExact(path);
+  }
+
+  private Optional<Map.Entry<String, EnumSet<Capability>>> nonExact(String path) {
     record Candidate(int firstWcOrGlob, int wildcards, boolean isPrefix, String wcPath, String written, EnumSet<Capability> caps) {}
     List<Candidate> candidates = new ArrayList<>();
     String longest = null;

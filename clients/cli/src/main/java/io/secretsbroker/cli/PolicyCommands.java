@@ -11,9 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** policy check (offline), policy test (asks the broker). */
-@Command(name = "policy", description = "Check policy files and explain access decisions.",
-    subcommands = {PolicyCommands.Check.class, PolicyCommands.Test.class})
+/** policy check, eval and lint (offline), policy test (asks the broker). */
+@Command(name = "policy", description = "Check, evaluate and lint policy files; explain access decisions.",
+    subcommands = {PolicyCommands.Check.class, PolicyOfflineCommands.Eval.class, PolicyOfflineCommands.Lint.class,
+        PolicyCommands.Test.class})
 final class PolicyCommands extends BaseCommand.Group {
 
   @Command(name = "check", description = {

@@ -91,8 +91,13 @@ final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBase {
       if (req.getPrincipal().isBlank()) {
         throw BrokerException.invalid("principal", "required");
       }
-      Capability cap = Capability.fromHclName(req.getCapability()).orElseThrow(() -> BrokerException.invalid(
-          "capability", "must be one of read, list, create, update, delete, rotate, revoke, audit"));
+      // Only what a broker operation can ask for: not "deny" (a rule, never a request) nor Vault's
+      // sudo/patch/subscribe/recover. Checked here so that AccessRequest never sees them.
+      Capability cap = Capability.fromHclName(req.getCapability()).filter(Capability::requestable)
+          .orElseThrow(() -> BrokerException.invalid("capability", "must be one of "
+              + java.util.Arrays.stream(Capability.values()).filter(Capability::requestable).map(Capability::hclName)
+                  .collect(java.util.stream.Collectors.joining(", "))
+              + (req.getCapability().equals("deny") ? "; \"deny\" is a policy rule, not something a request asks for" : "")));
       if (req.getName().isBlank()) {
         throw BrokerException.invalid("name", "required");
       }

@@ -1,3 +1,3 @@
 path "secret/data/x" {
-  policy = "read"
+  policy = "admin"
 }

@@ -1,4 +1,4 @@
 path "secret/data/x" {
   capabilities = ["read"]
-  min_wrapping_ttl = "1s"
-}
+  comment = <<EOT
+  never closed

@@ -1,3 +1,3 @@
-path "" {
+path "secret/data/x}}" {
   capabilities = ["read"]
 }

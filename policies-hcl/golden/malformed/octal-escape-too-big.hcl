@@ -1,3 +1,3 @@
-path "secret/*/db" {
+path "secret/data/\400" {
   capabilities = ["read"]
 }

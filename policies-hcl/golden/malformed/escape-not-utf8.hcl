@@ -1,3 +1,3 @@
-path "secret/data/my app" {
+path "secret/data/\xff" {
   capabilities = ["read"]
 }

@@ -1,3 +1,3 @@
-path "secret//x" {
+path {
   capabilities = ["read"]
 }

@@ -1,6 +1,6 @@
 path "secret/data/x" {
-  capabilities = ["create"]
+  capabilities = ["update"]
   allowed_parameters = {
-    "foo" = []
+    "ttl" = "1h"
   }
 }

@@ -1,7 +1,0 @@
-path "secret/data/x" {
-  capabilities = ["read"]
-}
-
-path "/secret/data/x" {
-  capabilities = ["list"]
-}

@@ -1,1 +1,0 @@
-{"path": {"secret/data/x": {"capabilities": ["read"]}}}

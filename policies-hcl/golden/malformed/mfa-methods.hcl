@@ -1,0 +1,4 @@
+path "secret/data/x" {
+  capabilities = ["read"]
+  mfa_methods  = ["totp"]
+}

@@ -1,3 +1,0 @@
-path "secret/data/x" {
-  capabilities = ["patch"]
-}

@@ -1,0 +1,3 @@
+path "secret/data/a" "secret/data/b" {
+  capabilities = ["read"]
+}

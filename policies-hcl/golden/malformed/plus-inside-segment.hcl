@@ -1,3 +1,0 @@
-path "secret/data/a+b" {
-  capabilities = ["read"]
-}

@@ -1,3 +1,0 @@
-path "sys/audit" {
-  capabilities = ["audit", "sudo"]
-}

@@ -1,0 +1,4 @@
+path "secret/data/x" {
+  capabilities = ["read"]
+  min_wrapping_ttl = "soon"
+}
