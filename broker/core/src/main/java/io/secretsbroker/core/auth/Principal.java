@@ -25,6 +25,19 @@ public record Principal(String name, String method, Set<String> extraPolicies, S
     this(name, method, extraPolicies, "");
   }
 
+  /**
+   * The typed name used in audit records and as a token's creator: {@code spiffe://…} or {@code cert:CN} for a
+   * certificate, {@code token:NAME} for a bearer token (the root token is {@code token:root}), the bare name otherwise
+   * (e.g. {@code system:rotation-scheduler}).
+   */
+  public String typedName() {
+    return switch (method) {
+      case "mtls" -> name.startsWith("spiffe://") ? name : "cert:" + name;
+      case "token", "root" -> "token:" + name;
+      default -> name;
+    };
+  }
+
   /** The dev-mode root principal, which holds the {@code root} policy. */
   public static Principal root() {
     return new Principal("root", "root", Set.of("root"));

@@ -124,16 +124,7 @@ public final class TokenStore {
       }
     }
     String token = newToken();
-    return new IssuedToken(token, insert(token, principal, policies, lifetime, typed(creator)));
-  }
-
-  /** The typed name of a creator: {@code token:NAME}, a SPIFFE id, {@code cert:CN}. */
-  private static String typed(Principal p) {
-    return switch (p.method()) {
-      case "mtls" -> p.name().startsWith("spiffe://") ? p.name() : "cert:" + p.name();
-      case "token", "root" -> "token:" + p.name();
-      default -> p.name();
-    };
+    return new IssuedToken(token, insert(token, principal, policies, lifetime, creator.typedName()));
   }
 
   /** A token's metadata by accessor. */

@@ -156,23 +156,10 @@ final class AuditRecorder {
 
   private static AuditEntry.Builder builder(Instant time, CallContext ctx, AuditEntry.Kind kind) {
     Principal p = ctx.principal();
-    return AuditEntry.builder(kind, time).requestId(ctx.requestId()).principal(typed(p))
+    return AuditEntry.builder(kind, time).requestId(ctx.requestId())
+        .principal(p == null ? "anonymous" : p.typedName())
         .authMethod(p == null ? "none" : p.method().equals("mtls") ? "mtls" : "token")
         .tokenAccessor(p == null ? "" : p.accessor()).peer(ctx.peer()).method(ctx.method());
-  }
-
-  /** The typed principal of an audit record: {@code token:NAME}, {@code spiffe://…}, {@code cert:CN}, ... */
-  static String typed(Principal p) {
-    if (p == null) {
-      return "anonymous";
-    }
-    if (p.method().equals("mtls")) {
-      return p.name().startsWith("spiffe://") ? p.name() : "cert:" + p.name();
-    }
-    if (p.method().equals("system")) {
-      return p.name();
-    }
-    return "token:" + p.name();
   }
 
   /**
